@@ -1,0 +1,106 @@
+#include "engine/config/layout.h"
+
+#include <algorithm>
+#include <set>
+#include <unordered_map>
+
+namespace paiplan::config {
+
+bool IsMachineAttributeKey(const std::string& key) {
+  static const std::set<std::string> kKeys = {
+      "hostname", "hostip",   "machine-type", "nodename",  "k8s-role", "sshport",
+      "username", "keyfile-path", "password", "transport", "proxy-jump", "etcdid"};
+  return kKeys.count(key) > 0;
+}
+
+namespace {
+
+bool ValidLabelKey(const std::string& k) {
+  if (k.empty() || k.size() > 63) return false;
+  for (char c : k) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.')) return false;
+  }
+  return std::isalnum(static_cast<unsigned char>(k.front())) && std::isalnum(static_cast<unsigned char>(k.back()));
+}
+
+Machine ParseMachine(const ojson& m, size_t index) {
+  Machine out;
+  out.index = index;
+  out.hostname = m["hostname"].get<std::string>();
+  out.hostip = m["hostip"].get<std::string>();
+  out.machine_type = m["machine-type"].get<std::string>();
+  out.role = m["k8s-role"].get<std::string>();
+  out.nodename = m.contains("nodename") ? m["nodename"].get<std::string>() : out.hostip;
+  out.sshport = m.value("sshport", 22);
+  out.username = m.value("username", "");
+  out.keyfile_path = m.value("keyfile-path", "");
+  if (m.contains("password")) out.password = m["password"].get<std::string>();
+  out.proxy_jump = m.value("proxy-jump", "");
+  out.local = m.value("transport", "ssh") == "local";
+  for (auto it = m.begin(); it != m.end(); ++it) {
+    if (IsMachineAttributeKey(it.key())) continue;
+    const auto& v = it.value();
+    if ((v.is_string() && v.get<std::string>() == "true") || (v.is_boolean() && v.get<bool>())) {
+      out.labels.push_back(it.key());
+    }
+  }
+  std::sort(out.labels.begin(), out.labels.end());
+  return out;
+}
+
+void CheckUnique(const std::vector<Machine>& ms, const YamlFile& layout, LoadContext* ctx,
+                 const char* key, std::string Machine::*field) {
+  std::unordered_map<std::string, size_t> first;
+  first.reserve(ms.size());
+  for (const auto& m : ms) {
+    if (!layout.value["machine-list"][m.index].contains(key)) continue;
+    auto [it, inserted] = first.emplace(m.*field, m.index);
+    if (inserted) continue;
+    std::string ptr = "/machine-list/" + std::to_string(m.index) + "/" + key;
+    SourceLoc prev = ctx->Loc(layout, "/machine-list/" + std::to_string(it->second) + "/" + key);
+    ctx->diags->Error(ctx->Loc(layout, ptr),
+                      std::string("duplicate ") + key + " '" + m.*field + "' (first used at line " +
+                          std::to_string(prev.line) + ")",
+                      std::string("every machine needs its own ") + key);
+  }
+}
+
+}  // namespace
+
+void LoadMachines(const YamlFile& layout, LoadContext* ctx, Workspace* ws) {
+  const ojson& list = layout.value["machine-list"];
+  const ojson& skus = layout.value["machine-sku"];
+  ws->machines.reserve(list.size());
+  bool has_master = false;
+  for (size_t i = 0; i < list.size(); ++i) {
+    Machine m = ParseMachine(list[i], i);
+    std::string base = "/machine-list/" + std::to_string(i);
+    if (!skus.contains(m.machine_type)) {
+      std::string known;
+      for (auto it = skus.begin(); it != skus.end(); ++it) known += (known.empty() ? "" : ", ") + it.key();
+      ctx->diags->Error(ctx->Loc(layout, base + "/machine-type"),
+                        "machine '" + m.hostname + "': machine-type '" + m.machine_type +
+                            "' names no machine-sku",
+                        "use one of the skus defined under machine-sku: " + known);
+    }
+    for (auto it = list[i].begin(); it != list[i].end(); ++it) {
+      if (IsMachineAttributeKey(it.key()) || ValidLabelKey(it.key())) continue;
+      ctx->diags->Error(ctx->Loc(layout, base + "/" + it.key(), true),
+                        "machine '" + m.hostname + "': '" + it.key() + "' is not a valid label key",
+                        "label keys are 1-63 characters: letters, digits, '-', '_' and '.', starting and "
+                        "ending with a letter or digit");
+    }
+    has_master = has_master || m.role == "master";
+    ws->machines.push_back(std::move(m));
+  }
+  CheckUnique(ws->machines, layout, ctx, "hostname", &Machine::hostname);
+  CheckUnique(ws->machines, layout, ctx, "hostip", &Machine::hostip);
+  CheckUnique(ws->machines, layout, ctx, "nodename", &Machine::nodename);
+  if (!has_master && !list.empty()) {
+    ctx->diags->Error(ctx->Loc(layout, "/machine-list", true), "no machine has k8s-role: master",
+                      "set 'k8s-role: master' on at least one machine");
+  }
+  for (const auto& m : ws->machines) ws->machine_index.emplace(m.hostname, m.index);
+}
+
+}  // namespace paiplan::config

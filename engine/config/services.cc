@@ -1,0 +1,141 @@
+#include "engine/config/services.h"
+
+#include <set>
+
+#include "engine/base/fs.h"
+#include "engine/config/schema_check.h"
+
+namespace paiplan::config {
+
+std::map<std::string, std::string> DiscoverServices(const std::vector<std::string>& paths) {
+  std::map<std::string, std::string> out;
+  for (const auto& p : paths) {
+    auto entries = fs::ListDir(p);
+    if (!entries) continue;
+    for (const auto& name : *entries) {
+      if (name.empty() || name[0] == '_' || name[0] == '.') continue;
+      std::string root = fs::Join(p, name);
+      if (!fs::Exists(fs::Join(root, "deploy/service.yaml"))) continue;
+      out.emplace(name, root);  // the first path that defines a name wins
+    }
+  }
+  return out;
+}
+
+namespace {
+
+void CheckFile(const YamlFile& f, const std::string& dir, const std::string& ptr,
+               const std::string& file, const std::string& what, LoadContext* ctx) {
+  if (fs::Exists(fs::Join(dir, file))) return;
+  ctx->diags->Error(ctx->Loc(f, ptr), what + " '" + file + "' does not exist in " + ctx->Display(dir),
+                    "create " + ctx->Display(fs::Join(dir, file)) + " or fix the name");
+}
+
+void ReadScripts(const YamlFile& f, ServiceDef* def, LoadContext* ctx) {
+  const ojson& v = f.value;
+  struct Slot { const char* key; std::string* out; };
+  Slot slots[] = {{"start-script", &def->start_script}, {"stop-script", &def->stop_script},
+                  {"delete-script", &def->delete_script}, {"refresh-script", &def->refresh_script}};
+  for (auto& s : slots) {
+    if (!v.contains(s.key)) continue;
+    *s.out = v[s.key].get<std::string>();
+    CheckFile(f, def->deploy_dir, std::string("/") + s.key, *s.out, s.key, ctx);
+  }
+  if (v.contains("upgraded-script")) {
+    ctx->diags->Warning(ctx->Loc(f, "/upgraded-script", true),
+                        "service '" + def->name + "': upgraded-script is not supported and is ignored",
+                        "paiplan upgrades with the refresh-script");
+  }
+}
+
+}  // namespace
+
+std::optional<ServiceDef> LoadService(const std::string& name, const std::string& root,
+                                      LoadContext* ctx) {
+  ServiceDef def;
+  def.name = name;
+  def.root_dir = root;
+  def.deploy_dir = fs::Join(root, "deploy");
+  std::string yaml_path = fs::Join(def.deploy_dir, "service.yaml");
+  def.service_yaml = ctx->Display(yaml_path);
+  def.loc = {def.service_yaml, 1, 1};
+  auto f = LoadYamlFile(yaml_path, def.service_yaml, ctx->diags);
+  if (!f) return std::nullopt;
+  if (f->value.is_null()) {
+    ctx->diags->Error(def.loc, "service.yaml of '" + name + "' is empty",
+                      "a service needs at least a start-script");
+    return std::nullopt;
+  }
+  if (!CheckSchema(*f, "service.schema.json", &ctx->finder, ctx->diags)) return std::nullopt;
+  const ojson& v = f->value;
+  if (v.contains("prerequisite") && v["prerequisite"].is_array()) {
+    for (size_t i = 0; i < v["prerequisite"].size(); ++i) {
+      def.prerequisites.push_back(v["prerequisite"][i].get<std::string>());
+      def.prerequisite_locs.push_back(ctx->Loc(*f, "/prerequisite/" + std::to_string(i)));
+    }
+  }
+  if (v.contains("template-list") && v["template-list"].is_array()) {
+    for (size_t i = 0; i < v["template-list"].size(); ++i) {
+      std::string t = v["template-list"][i].get<std::string>();
+      def.templates.push_back(t);
+      CheckFile(*f, def.deploy_dir, "/template-list/" + std::to_string(i), t + ".template",
+                "template", ctx);
+    }
+  }
+  ReadScripts(*f, &def, ctx);
+  if (v.contains("deploy-rules") && v["deploy-rules"].is_array()) {
+    for (size_t i = 0; i < v["deploy-rules"].size(); ++i) {
+      const ojson& r = v["deploy-rules"][i];
+      bool in = r.contains("in");
+      def.deploy_rules.push_back({r[in ? "in" : "notin"].get<std::string>(), in,
+                                  ctx->Loc(*f, "/deploy-rules/" + std::to_string(i))});
+    }
+  }
+  std::string cfg_path = fs::Join(root, "config/" + name + ".yaml");
+  if (fs::Exists(cfg_path)) {
+    auto cfg = LoadYamlFile(cfg_path, ctx->Display(cfg_path), ctx->diags);
+    if (!cfg) return std::nullopt;
+    if (!CheckSchema(*cfg, "service-config.schema.json", &ctx->finder, ctx->diags)) return std::nullopt;
+    def.defaults = cfg->value.is_null() ? ojson::object() : cfg->value;
+  } else {
+    def.defaults = ojson::object();
+  }
+  return def;
+}
+
+void CheckServiceGraphInputs(Workspace* ws, const std::map<std::string, std::string>& defined,
+                             bool allow_missing, LoadContext* ctx) {
+  std::set<std::string> carried;
+  for (const auto& m : ws->machines) carried.insert(m.labels.begin(), m.labels.end());
+  for (auto& [name, def] : ws->services) {
+    for (const auto& rule : def.deploy_rules) {
+      if (!rule.in || carried.count(rule.label)) continue;
+      ctx->diags->Error(rule.loc, "service '" + name + "': deploy-rule 'in: " + rule.label +
+                                      "' selects no machine: no machine in layout.yaml carries label '" +
+                                      rule.label + "'",
+                        "add '" + rule.label + ": \"true\"' to the machines that should run " + name);
+    }
+    std::vector<std::string> kept;
+    for (size_t i = 0; i < def.prerequisites.size(); ++i) {
+      const std::string& p = def.prerequisites[i];
+      if (ws->services.count(p)) {
+        kept.push_back(p);
+        continue;
+      }
+      std::string msg, hint;
+      if (defined.count(p)) {
+        msg = "service '" + name + "' requires '" + p + "', which is defined in " +
+              ctx->Display(defined.at(p)) + " but not enabled";
+        hint = "add '" + p + "' to enabled-services in paiplan.yaml";
+      } else {
+        msg = "service '" + name + "' requires '" + p + "', which no service path defines";
+        hint = "define " + p + "/deploy/service.yaml under services/, fix the name, or pass --allow-missing";
+      }
+      if (allow_missing) ctx->diags->Warning(def.prerequisite_locs[i], msg + " (ignored: --allow-missing)");
+      else ctx->diags->Error(def.prerequisite_locs[i], msg, hint);
+    }
+    if (allow_missing) def.prerequisites = kept;
+  }
+}
+
+}  // namespace paiplan::config

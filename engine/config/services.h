@@ -1,0 +1,27 @@
+// Service definitions: discovery on the service paths, service.yaml and
+// config defaults loading, and the checks of each definition.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+
+#include "engine/config/load_context.h"
+#include "engine/config/workspace.h"
+
+namespace paiplan::config {
+
+// Every service defined on `paths` (first path wins), by name → its root dir.
+std::map<std::string, std::string> DiscoverServices(const std::vector<std::string>& paths);
+
+// Loads <root>/deploy/service.yaml and <root>/config/<name>.yaml, checks them
+// (schema, scripts and templates exist, upgraded-script warning).
+std::optional<ServiceDef> LoadService(const std::string& name, const std::string& root,
+                                      LoadContext* ctx);
+
+// Checks that need every service and machine: deploy-rule labels carried by
+// some machine, prerequisites defined and enabled.
+void CheckServiceGraphInputs(Workspace* ws, const std::map<std::string, std::string>& defined,
+                             bool allow_missing, LoadContext* ctx);
+
+}  // namespace paiplan::config

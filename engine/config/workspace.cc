@@ -1,0 +1,163 @@
+#include "engine/config/workspace.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+
+#include "engine/base/fs.h"
+#include "engine/config/layout.h"
+#include "engine/config/load_context.h"
+#include "engine/config/schema_check.h"
+#include "engine/config/services.h"
+#include "engine/config/settings.h"
+
+namespace paiplan::config {
+
+std::string BuiltinServicesDir() {
+  const char* home = std::getenv("PAIPLAN_HOME");
+  if (home && *home) return fs::Join(home, "services");
+  return fs::Join(PAIPLAN_SOURCE_DIR, "services");
+}
+
+bool IsSensitiveKey(const std::string& key) {
+  std::string k = key;
+  std::transform(k.begin(), k.end(), k.begin(), [](unsigned char c) { return std::tolower(c); });
+  for (const char* suffix : {"password", "token", "secret", "key"}) {
+    std::string s = suffix;
+    if (k.size() >= s.size() && k.compare(k.size() - s.size(), s.size(), s) == 0) return true;
+  }
+  return false;
+}
+
+ojson DeepMerge(const ojson& base, const ojson& over) {
+  if (!base.is_object() || !over.is_object()) return over.is_null() ? base : over;
+  ojson out = base;
+  for (auto it = over.begin(); it != over.end(); ++it) {
+    out[it.key()] = out.contains(it.key()) ? DeepMerge(out[it.key()], it.value()) : it.value();
+  }
+  return out;
+}
+
+const Machine* Workspace::FindMachine(const std::string& hostname) const {
+  auto it = machine_index.find(hostname);
+  return it == machine_index.end() ? nullptr : &machines[it->second];
+}
+
+const ojson& Workspace::ServiceConfig(const std::string& service) const {
+  static const ojson kNull;
+  auto it = cluster_cfg.find(service);
+  return it == cluster_cfg.end() ? kNull : *it;
+}
+
+namespace {
+
+// Loads an input file and checks it against its schema; nullopt on error.
+std::optional<YamlFile> LoadChecked(const std::string& name, const std::string& schema, bool required,
+                                    LoadContext* ctx, Workspace* ws) {
+  std::string path = fs::Join(ctx->root, name);
+  if (!fs::Exists(path)) {
+    if (required) {
+      ctx->diags->Error({name, 0, 0}, name + " not found in " + ctx->root,
+                        "run paiplan in a workspace directory (or pass -C DIR); see examples/cluster");
+    }
+    return std::nullopt;
+  }
+  ws->input_files.push_back(path);
+  auto f = LoadYamlFile(path, name, ctx->diags);
+  if (!f) return std::nullopt;
+  if (f->value.is_null() && required) {
+    ctx->diags->Error({name, 1, 1}, name + " is empty", "see examples/cluster/" + name + " for the format");
+    return std::nullopt;
+  }
+  if (!CheckSchema(*f, schema, &ctx->finder, ctx->diags)) return std::nullopt;
+  return f;
+}
+
+ojson BuildClusterCfg(const Workspace& ws) {
+  ojson cfg = ojson::object();
+  ojson layout = ws.layout;
+  ojson by_host = ojson::object();
+  for (const auto& m : ws.layout["machine-list"]) by_host[m["hostname"].get<std::string>()] = m;
+  layout["machine-list"] = std::move(by_host);
+  cfg["layout"] = std::move(layout);
+  for (const auto& [name, def] : ws.services) {
+    ojson over = ws.services_config.is_object() && ws.services_config.contains(name)
+                     ? ws.services_config[name] : ojson::object();
+    cfg[name] = DeepMerge(def.defaults, over);
+  }
+  return cfg;
+}
+
+void SelectServices(const Settings& settings, const std::map<std::string, std::string>& defined,
+                    const std::optional<YamlFile>& paiplan_yaml, LoadContext* ctx, Workspace* ws) {
+  std::vector<std::string> names;
+  if (settings.enabled_services) {
+    names = *settings.enabled_services;
+    for (size_t i = 0; i < names.size(); ++i) {
+      if (defined.count(names[i])) continue;
+      std::string known;
+      for (const auto& [n, _] : defined) known += (known.empty() ? "" : ", ") + n;
+      ctx->diags->Error(ctx->Loc(*paiplan_yaml, "/enabled-services/" + std::to_string(i)),
+                        "enabled service '" + names[i] + "' is not defined on any service path",
+                        "defined services: " + known);
+    }
+  } else {
+    for (const auto& [n, _] : defined) names.push_back(n);
+  }
+  for (const auto& n : names) {
+    auto it = defined.find(n);
+    if (it == defined.end() || ws->services.count(n)) continue;
+    auto def = LoadService(n, it->second, ctx);
+    if (!def) continue;
+    auto files = fs::ListFilesRecursive(it->second);
+    if (files) for (const auto& f : *files) ws->input_files.push_back(fs::Join(it->second, f));
+    ws->services.emplace(n, std::move(*def));
+  }
+}
+
+}  // namespace
+
+std::optional<Workspace> LoadWorkspace(const std::string& dir, const LoadOptions& options,
+                                       Diagnostics* diags) {
+  LoadContext ctx;
+  ctx.root = fs::Absolute(dir);
+  ctx.diags = diags;
+  size_t errors_before = diags->ErrorCount();
+  Workspace ws;
+  ws.root = ctx.root;
+  if (!fs::IsDirectory(ws.root)) {
+    diags->Error({dir, 0, 0}, "workspace directory does not exist", "pass an existing directory with -C");
+    return std::nullopt;
+  }
+  std::string builtin = options.builtin_dir.empty() ? BuiltinServicesDir() : options.builtin_dir;
+  auto settings_file = LoadChecked("paiplan.yaml", "paiplan.schema.json", false, &ctx, &ws);
+  ws.settings = ParseSettings(settings_file ? settings_file->value : ojson(), ws.root, builtin);
+  bool allow_missing = options.allow_missing || ws.settings.allow_missing;
+  auto layout = LoadChecked("layout.yaml", "layout.schema.json", true, &ctx, &ws);
+  if (layout) {
+    ws.layout = layout->value;
+    LoadMachines(*layout, &ctx, &ws);
+  }
+  auto svc_cfg = LoadChecked("services-configuration.yaml", "services-configuration.schema.json", false, &ctx, &ws);
+  ws.services_config = svc_cfg && svc_cfg->value.is_object() ? svc_cfg->value : ojson::object();
+  auto kube_cfg = LoadChecked("kubernetes-configuration.yaml", "kubernetes-configuration.schema.json", false, &ctx, &ws);
+  if (kube_cfg) ws.kubernetes_config = kube_cfg->value;
+
+  auto defined = DiscoverServices(ws.settings.service_paths);
+  SelectServices(ws.settings, defined, settings_file, &ctx, &ws);
+  for (auto it = ws.services_config.begin(); it != ws.services_config.end(); ++it) {
+    if (ws.services.count(it.key())) continue;
+    diags->Warning(ctx.Loc(*svc_cfg, "/" + it.key(), true),
+                   "services-configuration.yaml configures '" + it.key() + "', which is not an enabled service");
+  }
+  if (layout) CheckServiceGraphInputs(&ws, defined, allow_missing, &ctx);
+
+  std::string roles = fs::Join(ws.root, "roles");
+  ws.roles_dir = fs::IsDirectory(roles) ? roles : fs::Join(builtin, "_roles");
+  if (diags->ErrorCount() != errors_before) return std::nullopt;
+  ws.cluster_cfg = BuildClusterCfg(ws);
+  std::sort(ws.input_files.begin(), ws.input_files.end());
+  return ws;
+}
+
+}  // namespace paiplan::config

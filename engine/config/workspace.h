@@ -1,0 +1,136 @@
+// The workspace model: what the operator's files say (desired state inputs),
+// loaded and checked with no side effects (no network, nothing written).
+//
+// LoadWorkspace reads paiplan.yaml (optional), layout.yaml,
+// services-configuration.yaml, kubernetes-configuration.yaml (optional) and
+// the service definitions found on the service paths, validates each file
+// against its JSON Schema, runs the semantic checks (unique hosts, skus,
+// roles, deploy-rules, scripts and templates present, prerequisites defined),
+// and builds the template context cluster_cfg as paictl did.
+//
+// Thread-safety: a loaded Workspace is immutable and may be read from any thread.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/base/diagnostics.h"
+#include "engine/config/yaml_doc.h"
+
+namespace paiplan::config {
+
+struct Machine {
+  std::string hostname;
+  std::string hostip;
+  std::string machine_type;
+  std::string nodename;  // Kubernetes node name; defaults to hostip
+  std::string role;      // master | worker | proxy
+  int sshport = 22;
+  std::string username;  // empty: paiplan.yaml ssh.username, else "root"
+  std::string keyfile_path;
+  std::optional<std::string> password;  // sensitive
+  std::string proxy_jump;               // "user@host:port" of a bastion, optional
+  bool local = false;                   // transport: local
+  std::vector<std::string> labels;      // keys whose value is "true", sorted
+  size_t index = 0;                     // position in machine-list
+};
+
+struct DeployRule {
+  std::string label;
+  bool in = true;  // false: notin
+  SourceLoc loc;
+};
+
+struct ServiceDef {
+  std::string name;
+  std::string root_dir;     // <path>/<name>
+  std::string deploy_dir;   // <path>/<name>/deploy
+  std::string service_yaml; // display path of service.yaml
+  std::vector<std::string> prerequisites;
+  std::vector<SourceLoc> prerequisite_locs;
+  std::vector<std::string> templates;  // template-list entries (output names)
+  std::string start_script, stop_script, delete_script, refresh_script;
+  std::vector<DeployRule> deploy_rules;
+  ojson defaults;  // config/<name>.yaml
+  SourceLoc loc;   // service.yaml
+};
+
+struct DriftIgnoreRule {
+  std::string address;    // glob (* and ?)
+  std::string attribute;  // glob; empty = any
+  std::string reason;
+};
+
+struct Settings {
+  std::optional<std::vector<std::string>> enabled_services;
+  std::vector<std::string> service_paths;  // absolute
+  bool allow_missing = false;
+  int parallelism = 10;
+  std::string state_backend = "lmdb";
+  std::string state_path;  // absolute; default <ws>/.paiplan/state
+  std::vector<std::string> etcd_endpoints;
+  std::string etcd_prefix = "/paiplan";
+  bool kube_enabled = true;
+  std::vector<std::string> kubeconfig;  // explicit files (absolute); empty: KUBECONFIG / ~/.kube/config
+  std::string kube_context;
+  std::string kube_namespace = "default";
+  std::string ssh_known_hosts;  // absolute; empty: ~/.ssh/known_hosts
+  std::string ssh_identity;
+  std::string ssh_username = "root";
+  bool ssh_accept_new = false;
+  double ssh_connect_timeout = 10;
+  double ssh_command_timeout = 1800;
+  int ssh_parallelism = 16;
+  std::string node_state_dir = "/var/lib/paiplan";
+  double bootstrap_timeout = 1800;
+  double script_timeout = 600;
+  std::map<std::string, double> script_timeouts;  // per service
+  int retry_attempts = 5;
+  double retry_backoff = 2;
+  double retry_max_backoff = 30;
+  std::vector<DriftIgnoreRule> drift_ignore;
+};
+
+struct LoadOptions {
+  bool allow_missing = false;  // --allow-missing: unknown prerequisites are warnings
+  std::string builtin_dir;     // built-in catalogue root (services/); empty: default
+};
+
+struct Workspace {
+  std::string root;  // absolute
+  Settings settings;
+  ojson layout;                     // layout.yaml as written
+  std::vector<Machine> machines;    // machine-list order
+  std::map<std::string, size_t> machine_index;  // hostname → index
+  std::map<std::string, ServiceDef> services;   // enabled services, by name
+  ojson services_config;            // services-configuration.yaml
+  ojson kubernetes_config;          // kubernetes-configuration.yaml (null if absent)
+  ojson cluster_cfg;                // the template context (see DESIGN.md §2)
+  std::vector<std::string> input_files;  // absolute paths that make up the workspace
+  std::string roles_dir;            // where role packages are found for each role (workspace roles/ or built-in)
+
+  const Machine* FindMachine(const std::string& hostname) const;
+  // cluster_cfg[<service>] (null when the service has no config).
+  const ojson& ServiceConfig(const std::string& service) const;
+};
+
+// Loads and checks the workspace at `dir`. All problems go to `diags`; the
+// result is nullopt when any error was found.
+std::optional<Workspace> LoadWorkspace(const std::string& dir, const LoadOptions& options,
+                                       Diagnostics* diags);
+
+// Directory of the built-in catalogue: $PAIPLAN_HOME/services, else the source tree's.
+std::string BuiltinServicesDir();
+
+// Whether a config key holds a secret: its name ends in password, token,
+// secret or key (case-insensitive). Such values print as (sensitive).
+bool IsSensitiveKey(const std::string& key);
+
+// Deep merge: maps merge recursively, anything else in `over` replaces `base`.
+ojson DeepMerge(const ojson& base, const ojson& over);
+
+}  // namespace paiplan::config

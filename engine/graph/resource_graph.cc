@@ -1,0 +1,186 @@
+#include "engine/graph/resource_graph.h"
+
+#include <boost/graph/adjacency_list.hpp>
+#include <boost/graph/topological_sort.hpp>
+
+#include <algorithm>
+#include <functional>
+#include <queue>
+#include <sstream>
+
+namespace paiplan::graph {
+
+const char* KindName(Kind k) {
+  switch (k) {
+    case Kind::kNode: return "node";
+    case Kind::kLabel: return "label";
+    case Kind::kConfig: return "config";
+    case Kind::kRender: return "render";
+    case Kind::kService: return "service";
+  }
+  return "?";
+}
+
+std::optional<Kind> KindOfAddress(const std::string& a) {
+  auto dot = a.find('.');
+  if (dot == std::string::npos || dot + 1 >= a.size()) return std::nullopt;
+  std::string p = a.substr(0, dot);
+  if (p == "node") return Kind::kNode;
+  if (p == "label") return Kind::kLabel;
+  if (p == "config") return Kind::kConfig;
+  if (p == "render") return a.find('/', dot) != std::string::npos ? std::optional(Kind::kRender) : std::nullopt;
+  if (p == "service") return Kind::kService;
+  return std::nullopt;
+}
+
+std::vector<size_t> SelectedHosts(const config::Workspace& ws, const config::ServiceDef& svc) {
+  std::vector<size_t> out;
+  if (svc.deploy_rules.empty()) return out;
+  for (const auto& m : ws.machines) {
+    bool ok = true;
+    for (const auto& r : svc.deploy_rules) {
+      bool has = std::binary_search(m.labels.begin(), m.labels.end(), r.label);
+      if (has != r.in) { ok = false; break; }
+    }
+    if (ok) out.push_back(m.index);
+  }
+  return out;
+}
+
+namespace {
+
+// Finds a prerequisite cycle among services; returns it as a closed path
+// (first == last) or empty.
+std::vector<std::string> FindServiceCycle(const config::Workspace& ws) {
+  std::map<std::string, int> color;  // 0 white, 1 grey, 2 black
+  std::vector<std::string> stack, cycle;
+  std::function<bool(const std::string&)> visit = [&](const std::string& s) {
+    color[s] = 1;
+    stack.push_back(s);
+    const auto& def = ws.services.at(s);
+    std::vector<std::string> pre = def.prerequisites;
+    std::sort(pre.begin(), pre.end());
+    for (const auto& p : pre) {
+      if (!ws.services.count(p)) continue;
+      if (color[p] == 1) {
+        auto it = std::find(stack.begin(), stack.end(), p);
+        cycle.assign(it, stack.end());
+        cycle.push_back(p);
+        return true;
+      }
+      if (color[p] == 0 && visit(p)) return true;
+    }
+    stack.pop_back();
+    color[s] = 2;
+    return false;
+  };
+  for (const auto& [name, _] : ws.services) {
+    if (color[name] == 0 && visit(name)) break;
+  }
+  // Print in dependency direction: prerequisite → dependent.
+  std::reverse(cycle.begin(), cycle.end());
+  return cycle;
+}
+
+}  // namespace
+
+void ResourceGraph::AddEdge(int from, int to) {
+  deps_[to].push_back(from);
+  dependents_[from].push_back(to);
+}
+
+void ResourceGraph::Finish() {
+  for (auto* lists : {&deps_, &dependents_}) {
+    for (auto& v : *lists) {
+      std::sort(v.begin(), v.end());
+      v.erase(std::unique(v.begin(), v.end()), v.end());
+    }
+  }
+}
+
+std::optional<ResourceGraph> ResourceGraph::Build(const config::Workspace& ws, bool with_kube,
+                                                  Diagnostics* diags) {
+  auto cycle = FindServiceCycle(ws);
+  if (!cycle.empty()) {
+    std::string path, files;
+    for (size_t i = 0; i < cycle.size(); ++i) path += (i ? " → " : "") + cycle[i];
+    for (size_t i = 0; i + 1 < cycle.size(); ++i) files += (i ? ", " : "") + ws.services.at(cycle[i]).service_yaml;
+    const auto& first = ws.services.at(cycle[0]);
+    diags->Error(first.loc, "prerequisite cycle: " + path + " (defined in " + files + ")",
+                 "remove one of these prerequisites so the services can start in some order");
+    return std::nullopt;
+  }
+  ResourceGraph g;
+  auto& rs = g.resources_;
+  for (const auto& m : ws.machines) {
+    rs.push_back({"node." + m.hostname, Kind::kNode, m.hostname, "", ""});
+    if (with_kube) rs.push_back({"label." + m.hostname, Kind::kLabel, m.hostname, "", ""});
+  }
+  if (with_kube) rs.push_back({"config.cluster", Kind::kConfig, "", "", ""});
+  for (const auto& [name, def] : ws.services) {
+    rs.push_back({"service." + name, Kind::kService, "", name, ""});
+    for (const auto& t : def.templates) rs.push_back({"render." + name + "/" + t, Kind::kRender, "", name, t});
+  }
+  std::sort(rs.begin(), rs.end(), [](const Resource& a, const Resource& b) { return a.address < b.address; });
+  for (size_t i = 0; i < rs.size(); ++i) g.index_.emplace(rs[i].address, int(i));
+  g.deps_.resize(rs.size());
+  g.dependents_.resize(rs.size());
+  for (const auto& m : ws.machines) {
+    if (with_kube) g.AddEdge(g.Find("node." + m.hostname), g.Find("label." + m.hostname));
+  }
+  int config = with_kube ? g.Find("config.cluster") : -1;
+  for (const auto& [name, def] : ws.services) {
+    int s = g.Find("service." + name);
+    for (size_t h : SelectedHosts(ws, def)) {
+      g.AddEdge(g.Find((with_kube ? "label." : "node.") + ws.machines[h].hostname), s);
+    }
+    if (config >= 0) g.AddEdge(config, s);
+    for (const auto& t : def.templates) g.AddEdge(g.Find("render." + name + "/" + t), s);
+    for (const auto& p : def.prerequisites) {
+      int pi = g.Find("service." + p);
+      if (pi >= 0) g.AddEdge(pi, s);
+    }
+  }
+  g.Finish();
+  return g;
+}
+
+int ResourceGraph::Find(const std::string& address) const {
+  auto it = index_.find(address);
+  return it == index_.end() ? -1 : it->second;
+}
+
+size_t ResourceGraph::edge_count() const {
+  size_t n = 0;
+  for (const auto& d : deps_) n += d.size();
+  return n;
+}
+
+std::vector<int> ResourceGraph::TopologicalOrder() const {
+  using G = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS>;
+  G bg(resources_.size());
+  // boost::topological_sort emits reverse order; add edges from dependents to
+  // prerequisites, highest index first, so the result is prerequisites first
+  // with ties in a fixed order.
+  for (size_t i = resources_.size(); i-- > 0;) {
+    for (int d : deps_[i]) boost::add_edge(i, size_t(d), bg);
+  }
+  std::vector<size_t> out;
+  boost::topological_sort(bg, std::back_inserter(out));
+  return std::vector<int>(out.begin(), out.end());
+}
+
+std::string ResourceGraph::ToDot() const {
+  std::ostringstream o;
+  o << "digraph paiplan {\n  rankdir=LR;\n  node [shape=box, fontname=\"monospace\"];\n";
+  for (const auto& r : resources_) {
+    o << "  \"" << r.address << "\" [group=" << KindName(r.kind) << "];\n";
+  }
+  for (size_t i = 0; i < resources_.size(); ++i) {
+    for (int d : dependents_[i]) o << "  \"" << resources_[i].address << "\" -> \"" << resources_[d].address << "\";\n";
+  }
+  o << "}\n";
+  return o.str();
+}
+
+}  // namespace paiplan::graph
