@@ -1,6 +1,7 @@
 // Shared state of one LoadWorkspace call (internal to engine/config).
 #pragma once
 
+#include <set>
 #include <string>
 
 #include "engine/base/diagnostics.h"
@@ -12,6 +13,7 @@ struct LoadContext {
   std::string root;  // workspace, absolute
   Diagnostics* diags = nullptr;
   LocationFinder finder;
+  std::set<std::string> enabled_names;  // services asked for, loaded or not
 
   // Path as shown in messages: relative to the workspace when inside it.
   std::string Display(const std::string& abs) const {

@@ -103,9 +103,10 @@ std::string Expected(const nlohmann::json* sub) {
 }
 
 std::string ExtractQuoted(const std::string& s) {
-  auto b = s.rfind('\'', s.size() - 2);
   auto e = s.rfind('\'');
-  if (b == std::string::npos || e == std::string::npos || e <= b) return "";
+  if (e == std::string::npos || e == 0) return "";
+  auto b = s.rfind('\'', e - 1);
+  if (b == std::string::npos) return "";
   return s.substr(b + 1, e - b - 1);
 }
 

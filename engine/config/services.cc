@@ -122,6 +122,7 @@ void CheckServiceGraphInputs(Workspace* ws, const std::map<std::string, std::str
         kept.push_back(p);
         continue;
       }
+      if (ctx->enabled_names.count(p)) continue;  // enabled but broken: reported already
       std::string msg, hint;
       if (defined.count(p)) {
         msg = "service '" + name + "' requires '" + p + "', which is defined in " +

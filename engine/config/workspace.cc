@@ -104,6 +104,7 @@ void SelectServices(const Settings& settings, const std::map<std::string, std::s
   } else {
     for (const auto& [n, _] : defined) names.push_back(n);
   }
+  ctx->enabled_names.insert(names.begin(), names.end());
   for (const auto& n : names) {
     auto it = defined.find(n);
     if (it == defined.end() || ws->services.count(n)) continue;

@@ -244,7 +244,8 @@ SourceLoc LocationFinder::Find(const std::string& path, const std::string& displ
     }
   }
   if (!slot->ok) return {display, 0, 0};
-  YAML::Node cur = slot->root;
+  YAML::Node cur;
+  cur.reset(slot->root);
   SourceLoc best = MarkLoc(cur.Mark(), display);
   for (const auto& tok : PointerTokens(pointer)) {
     YAML::Node next;
@@ -269,7 +270,7 @@ SourceLoc LocationFinder::Find(const std::string& path, const std::string& displ
       }
     }
     if (!found) return best;
-    cur = next;
+    cur.reset(next);  // rebind; plain assignment would overwrite the node's value
     best = MarkLoc(key ? key_mark : cur.Mark(), display);
     if (best.line == 0) best = MarkLoc(key_mark, display);
   }

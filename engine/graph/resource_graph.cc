@@ -174,7 +174,7 @@ std::string ResourceGraph::ToDot() const {
   std::ostringstream o;
   o << "digraph paiplan {\n  rankdir=LR;\n  node [shape=box, fontname=\"monospace\"];\n";
   for (const auto& r : resources_) {
-    o << "  \"" << r.address << "\" [group=" << KindName(r.kind) << "];\n";
+    o << "  \"" << r.address << "\" [group=\"" << KindName(r.kind) << "\"];\n";
   }
   for (size_t i = 0; i < resources_.size(); ++i) {
     for (int d : dependents_[i]) o << "  \"" << resources_[i].address << "\" -> \"" << resources_[d].address << "\";\n";
