@@ -45,7 +45,9 @@ struct Snapshot {
   std::map<std::string, ResourceRecord> resources;  // by address, sorted
 };
 
-// One atomic change: puts and deletes applied together, serial + 1.
+// One atomic change: puts and deletes applied together, serial + 1. Puts are
+// applied first, then deletes (so an address in both ends up deleted).
+// Addresses are 1..511 bytes; records must be JSON objects.
 struct Batch {
   std::vector<std::pair<std::string, ResourceRecord>> puts;
   std::vector<std::string> deletes;
@@ -72,6 +74,16 @@ class StateStore {
   // Only lineage and serial, cheaply (used by staleness checks).
   virtual Result<std::pair<std::string, uint64_t>> ReadHead() = 0;
 
+  // The addresses of all resources, sorted, without decoding records
+  // (`state list`). Default: from ReadSnapshot.
+  virtual Result<std::vector<std::string>> ListAddresses() {
+    PP_ASSIGN_OR_RETURN(Snapshot snap, ReadSnapshot());
+    std::vector<std::string> out;
+    out.reserve(snap.resources.size());
+    for (auto& [address, record] : snap.resources) out.push_back(address);
+    return out;
+  }
+
   // Takes the write lock for `operation`. Fails with Conflict whose message is
   // `state locked by WHO@HOST (pid N, OP) since TIME; lock id ID`, followed when
   // the holder's pid is gone on this host by a second sentence saying the lock
@@ -84,16 +96,23 @@ class StateStore {
   virtual Result<std::optional<LockInfo>> CurrentLock() = 0;
 
   // REQUIRES: the caller holds the lock. Applies `batch` atomically and
-  // durably; returns the new serial.
+  // durably; returns the new serial. An empty batch writes nothing and returns
+  // the current serial.
+  // Fails: FailedPrecondition if this object did not take the lock through
+  // Lock(); Conflict if the lock was force-unlocked (and maybe re-taken) since;
+  // InvalidArgument for a bad address/record; IOError.
   virtual Result<uint64_t> Commit(const Batch& batch) = 0;
 
   // REQUIRES: the caller holds the lock. Replaces all resources with those of
-  // `snapshot` (state push). Lineage must match; the serial becomes
-  // max(current, snapshot.serial) + 1.
+  // `snapshot` (state push). Lineage must match, except that an empty store
+  // (serial 0, no resources) adopts the snapshot's lineage, so a backup can be
+  // pushed into a fresh store. The serial becomes max(current, snapshot.serial) + 1.
+  // Fails: Conflict on lineage mismatch (nothing changes), plus Commit's errors.
   virtual Result<uint64_t> ReplaceAll(const Snapshot& snapshot) = 0;
 
   // Apply history: one JSON object per apply (id, who, started, finished,
-  // operation, actions [{address, action, outcome}]).
+  // operation, actions [{address, action, outcome}]), oldest first. Appending
+  // does not need the lock and does not change the serial.
   virtual Status AppendHistory(const nlohmann::json& entry) = 0;
   virtual Result<std::vector<nlohmann::json>> ReadHistory() = 0;
 };
