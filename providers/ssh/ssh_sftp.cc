@@ -161,7 +161,29 @@ Status SshTransport::UploadLocked(const std::string& path, const std::string& co
   }
   if (f.Close() != SSH_OK) return fail("close", tmp);
   if (sftp_chmod(sftp, tmp.c_str(), static_cast<mode_t>(mode)) != SSH_OK) return fail("chmod", tmp);
-  if (sftp_rename(sftp, tmp.c_str(), path.c_str()) != SSH_OK) return fail("rename to " + path, tmp);
+  if (sftp_rename(sftp, tmp.c_str(), path.c_str()) == SSH_OK) return Status::Ok();
+  // OpenSSH's SFTP v3 rename refuses to replace an existing file: rename(2)
+  // it with mv -f, which is just as atomic.
+  if (!ssh_is_connected(session_->ssh)) return fail("rename to " + path, tmp);
+  Status s = RenameOverLocked(tmp, path);
+  if (!s.ok() && !session_->broken) sftp_unlink(sftp, tmp.c_str());
+  return s;
+}
+
+Status SshTransport::RenameOverLocked(const std::string& from, const std::string& to) {
+  ExecRequest mv;
+  mv.command = "mv -f -- " + ShellQuote(from) + " " + ShellQuote(to);
+  mv.timeout = std::chrono::milliseconds(60000);
+  bool started = false;
+  Result<ExecResult> r = ExecOnceLocked(mv, &started);
+  if (!r) {
+    if (r.error().code() == Code::kUnavailable) session_->broken = true;
+    return r.error();
+  }
+  if (r->exit_status != 0) {
+    return Status::IOError("rename " + from + " to " + to + " on " + Describe() + ": " +
+                           r->stderr_tail);
+  }
   return Status::Ok();
 }
 

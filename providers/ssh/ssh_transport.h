@@ -24,6 +24,9 @@
 // OpenSSH's `ssh -W HOST:PORT` to the bastion (BatchMode, the same
 // known_hosts file, StrictHostKeyChecking=yes, the jump host's identity file).
 // Password authentication to the jump host is therefore not supported.
+// Because libssh writes to that pipe with write(2), the first connection
+// sets SIGPIPE to SIG_IGN if it was SIG_DFL (a dead proxy then fails the call
+// instead of killing the process).
 //
 // Exec: env is exported as a prefix of the command (`export K='v';`, sshd's
 // AcceptEnv is usually off), cwd via `cd 'dir' &&`. The command runs in a new
@@ -132,6 +135,8 @@ class SshTransport : public Transport {
   Status RemoveFileLocked(const std::string& remote_path);
   Status KillRemoteGroupLocked(const std::string& pid_file);
   // Maps the current libssh/SFTP error of a failed SFTP call.
+  // rename(2) over an existing file via `mv -f` (SFTP v3 rename refuses to overwrite).
+  Status RenameOverLocked(const std::string& from, const std::string& to);
   Status SftpError(const std::string& what, const std::string& path);
 
   const SshTarget target_;
