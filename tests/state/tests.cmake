@@ -1,3 +1,5 @@
 paiplan_test(state_test SOURCES
-  ${CMAKE_CURRENT_LIST_DIR}/memory_store_test.cc
+  ${CMAKE_CURRENT_LIST_DIR}/store_conformance_test.cc
+  ${CMAKE_CURRENT_LIST_DIR}/lmdb_store_test.cc
+  ${CMAKE_CURRENT_LIST_DIR}/lmdb_process_test.cc
   LIBS pp_state)

@@ -1,0 +1,172 @@
+// The LMDB store across processes: lock races, a writer killed with SIGKILL,
+// stale locks of dead processes. Each process opens its own store (LMDB
+// environments must not cross fork()); children report through pipes.
+#include <signal.h>
+#include <unistd.h>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "state/lmdb/lmdb_store.h"
+#include "tests/state/state_test_util.h"
+
+namespace paiplan::state {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+using testing::ForkChild;
+using testing::LinePipe;
+using testing::TempDir;
+using testing::WaitChild;
+
+// Creates the store so that children only open it.
+void CreateStore(const std::string& dir) {
+  auto store = LmdbStore::Open(dir);
+  ASSERT_TRUE(store) << store.error().message();
+}
+
+TEST(LmdbProcessTest, TwoProcessesRaceForTheLockAndExactlyOneWins) {
+  TempDir tmp;
+  std::string dir = tmp.Sub("state");
+  CreateStore(dir);
+  LinePipe go, results, release;
+  auto contender = [&]() -> int {
+    go.CloseWrite();
+    results.CloseRead();
+    release.CloseWrite();
+    auto store = LmdbStore::Open(dir);
+    if (!store) return 10;
+    std::string line;
+    if (!go.Read(&line)) return 11;
+    auto lock = (*store)->Lock("apply");
+    results.Write(lock ? "won " + lock->id : "lost " + lock.error().message());
+    release.Read(&line);  // hold the lock until the parent has both answers
+    return 0;
+  };
+  pid_t a = ForkChild(contender);
+  pid_t b = ForkChild(contender);
+  go.CloseRead();
+  results.CloseWrite();
+  release.CloseRead();
+  go.Write("go");
+  go.Write("go");
+  std::string first, second;
+  ASSERT_TRUE(results.Read(&first));
+  ASSERT_TRUE(results.Read(&second));
+  release.CloseWrite();
+  EXPECT_EQ(WaitChild(a), 0);
+  EXPECT_EQ(WaitChild(b), 0);
+  std::string won = first.starts_with("won ") ? first : second;
+  std::string lost = won == first ? second : first;
+  ASSERT_THAT(won, StartsWith("won "));
+  ASSERT_THAT(lost, StartsWith("lost state locked by "));
+  std::string id = won.substr(4);
+  EXPECT_THAT(lost, HasSubstr(", apply) since "));
+  EXPECT_THAT(lost, ::testing::EndsWith("; lock id " + id));  // holder alive: not stale
+}
+
+// A child commits large batches forever; after it reported `reports` commits
+// it is SIGKILLed (most likely in the middle of a write transaction).
+void KillWriterAndCheck(int reports) {
+  TempDir tmp;
+  std::string dir = tmp.Sub("state");
+  CreateStore(dir);
+  constexpr int kRecords = 2000;
+  LinePipe progress;
+  pid_t child = ForkChild([&]() -> int {
+    progress.CloseRead();
+    auto store = LmdbStore::Open(dir);
+    if (!store || !(*store)->Lock("apply")) return 10;
+    for (uint64_t gen = 1;; ++gen) {
+      Batch b;
+      for (int i = 0; i < kRecords; ++i) {
+        b.puts.emplace_back("fixed." + std::to_string(i),
+                            nlohmann::json{{"gen", gen}, {"pad", std::string(200, 'p')}});
+      }
+      b.puts.emplace_back("added." + std::to_string(gen), nlohmann::json{{"gen", gen}});
+      auto serial = (*store)->Commit(b);
+      if (!serial || *serial != gen) return 11;
+      progress.Write(std::to_string(*serial));
+    }
+  });
+  progress.CloseWrite();
+  std::string line;
+  uint64_t reported = 0;
+  for (int i = 0; i < reports; ++i) {
+    ASSERT_TRUE(progress.Read(&line)) << "writer died early: " << WaitChild(child);
+    reported = std::stoull(line);
+  }
+  ASSERT_EQ(::kill(child, SIGKILL), 0);
+  EXPECT_EQ(WaitChild(child), -SIGKILL);
+  while (progress.Read(&line)) reported = std::stoull(line);  // drain what was durable
+
+  auto store = LmdbStore::Open(dir);
+  ASSERT_TRUE(store) << store.error().message();
+  auto snap = (*store)->ReadSnapshot();
+  ASSERT_TRUE(snap) << snap.error().message();
+  const uint64_t serial = snap->serial;
+  EXPECT_GE(serial, reported);      // every reported commit was durable
+  EXPECT_LE(serial, reported + 1);  // at most the one in flight also made it
+  ASSERT_EQ(snap->resources.size(), kRecords + serial);
+  for (const auto& [address, record] : snap->resources) {
+    if (address.starts_with("fixed.")) {
+      ASSERT_EQ(record["gen"], serial) << address;
+      ASSERT_EQ(record["pad"].get<std::string>().size(), 200u);
+    }
+  }
+  for (uint64_t gen = 1; gen <= serial; ++gen) {
+    EXPECT_TRUE(snap->resources.contains("added." + std::to_string(gen)));
+  }
+  // The dead writer's lock is still recorded, and reported as stale.
+  auto lock = (*store)->Lock("apply");
+  ASSERT_FALSE(lock);
+  EXPECT_THAT(lock.error().message(), HasSubstr("stale"));
+}
+
+TEST(LmdbProcessTest, SigkillDuringWritesLeavesTheLastCommittedSerialIntact) {
+  for (int reports : {1, 3, 6}) {
+    SCOPED_TRACE(reports);
+    KillWriterAndCheck(reports);
+  }
+}
+
+TEST(LmdbProcessTest, LockOfADeadProcessIsStaleAndForceUnlockRemovesIt) {
+  TempDir tmp;
+  std::string dir = tmp.Sub("state");
+  CreateStore(dir);
+  LinePipe id_pipe;
+  pid_t child = ForkChild([&]() -> int {
+    id_pipe.CloseRead();
+    auto store = LmdbStore::Open(dir);
+    if (!store) return 10;
+    auto lock = (*store)->Lock("destroy");
+    if (!lock) return 11;
+    id_pipe.Write(lock->id);
+    return 0;  // exits without unlocking
+  });
+  id_pipe.CloseWrite();
+  std::string id;
+  ASSERT_TRUE(id_pipe.Read(&id));
+  ASSERT_EQ(WaitChild(child), 0);  // reaped: its pid is gone
+
+  auto store = LmdbStore::Open(dir);
+  ASSERT_TRUE(store);
+  auto lock = (*store)->Lock("apply");
+  ASSERT_FALSE(lock);
+  EXPECT_EQ(lock.error().code(), Code::kConflict);
+  const std::string& msg = lock.error().message();
+  EXPECT_THAT(msg, StartsWith("state locked by "));
+  EXPECT_THAT(msg, HasSubstr("(pid " + std::to_string(child) + ", destroy) since "));
+  EXPECT_THAT(msg, HasSubstr("; lock id " + id));
+  EXPECT_THAT(msg, HasSubstr("stale"));
+  EXPECT_THAT(msg, HasSubstr("paiplan force-unlock " + id));
+
+  EXPECT_EQ((*store)->ForceUnlock("not-" + id).code(), Code::kNotFound);
+  ASSERT_TRUE((*store)->ForceUnlock(id).ok());
+  EXPECT_FALSE((*store)->CurrentLock()->has_value());
+  EXPECT_TRUE((*store)->Lock("apply"));
+}
+
+}  // namespace
+}  // namespace paiplan::state

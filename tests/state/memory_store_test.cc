@@ -1,3 +1,0 @@
-#include <gtest/gtest.h>
-#include "state/memory_store.h"
-TEST(MemoryStoreTest, Placeholder) { paiplan::state::MemoryStore s; EXPECT_TRUE(s.ReadHead()); }
