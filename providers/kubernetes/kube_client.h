@@ -1,0 +1,98 @@
+// KubeClient: the few Kubernetes API calls paiplan makes (node labels and one
+// ConfigMap), over HTTPS with the credentials of a KubeConfig.
+//
+// Every error names the server URL and what to do:
+//   Unavailable  cannot connect / server error 5xx / 429 (retryable)
+//   Timeout      the request did not finish in time (retryable)
+//   PermissionDenied  401/403 or TLS verification failed; names the credential
+//                     used ("token from kubeconfig user X", "client certificate ...")
+//                     or the CA source, never the secret itself
+//   NotFound     404 (except where noted: a missing object can be a value)
+//   Conflict     409 that survived the retries
+//   InvalidArgument  400/415/422, with the API's message
+//   Corruption   the server's answer is not the JSON expected
+//
+// Thread-safety: all methods may be called concurrently from any thread.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/base/status.h"
+#include "providers/kubernetes/kube_http.h"
+#include "providers/kubernetes/kubeconfig.h"
+
+namespace paiplan::kube {
+
+struct NodeInfo {
+  std::string name;
+  std::map<std::string, std::string> labels;
+  std::string resource_version;
+};
+
+struct ConfigMap {
+  std::string namespace_name;
+  std::string name;
+  std::map<std::string, std::string> data;
+  std::map<std::string, std::string> labels;
+  std::string resource_version;
+};
+
+struct KubeClientOptions {
+  std::chrono::milliseconds connect_timeout{10000};
+  std::chrono::milliseconds request_timeout{60000};
+  int list_page_size = 500;   // `limit` of each LIST page
+  int conflict_retries = 5;   // extra attempts of CreateOrReplaceConfigMap after a 409
+};
+
+class KubeClient {
+ public:
+  // Real HTTPS client for `config`.
+  explicit KubeClient(KubeConfig config, KubeClientOptions options = {});
+  // For tests of code above the client: `sender` replaces libcurl.
+  KubeClient(KubeConfig config, KubeClientOptions options, std::shared_ptr<HttpSender> sender);
+
+  const std::string& server() const { return config_.server; }
+  const KubeConfig& config() const { return config_; }
+
+  // All nodes, sorted by name: one logical LIST, paginated with `limit` and
+  // `continue`. If the continue token expires (410) the LIST restarts once.
+  Result<std::vector<NodeInfo>> ListNodes();
+
+  // Applies label changes to one node with a JSON merge patch: a value sets
+  // or changes the label, nullopt removes it; labels not named are untouched.
+  // Empty `changes` is a no-op. Fails NotFound if the node does not exist,
+  // InvalidArgument (422) for an invalid label key or value.
+  Status PatchNodeLabels(const std::string& name,
+                         const std::map<std::string, std::optional<std::string>>& changes);
+
+  // The ConfigMap, or nullopt if it does not exist.
+  Result<std::optional<ConfigMap>> GetConfigMap(const std::string& ns, const std::string& name);
+
+  // Makes the ConfigMap hold exactly `data` (and `labels`): GET, then POST if
+  // absent or PUT with the resourceVersion read. On 409 (a concurrent writer,
+  // or a concurrent create) it re-reads and tries again, up to
+  // options.conflict_retries times, then fails Conflict.
+  Status CreateOrReplaceConfigMap(const std::string& ns, const std::string& name,
+                                  const std::map<std::string, std::string>& data,
+                                  const std::map<std::string, std::string>& labels = {});
+
+  // Deletes the ConfigMap; a missing one is OK.
+  Status DeleteConfigMap(const std::string& ns, const std::string& name);
+
+ private:
+  // Sends and maps non-2xx statuses to Status (see the table above).
+  Result<HttpResponse> Call(const HttpRequest& request, const std::string& what);
+  Status HttpError(const HttpResponse& response, const std::string& what) const;
+  Result<std::vector<NodeInfo>> ListNodesOnce(bool* expired);
+
+  const KubeConfig config_;
+  const KubeClientOptions options_;
+  std::shared_ptr<HttpSender> http_;
+};
+
+}  // namespace paiplan::kube
