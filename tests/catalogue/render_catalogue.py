@@ -157,9 +157,12 @@ def main():
         render_dir(deploy, templates, {'cluster_cfg': cluster_cfg}, args.out, name, problems)
         rendered += len(templates)
 
-    roles_dir = os.path.join(args.catalogue, '_roles')
-    for role in sorted(os.listdir(roles_dir)) if os.path.isdir(roles_dir) else []:
-        rdir = os.path.join(roles_dir, role)
+    # A role package in the workspace's roles/ replaces the built-in one.
+    roles = {}
+    for roles_dir in (os.path.join(args.workspace, 'roles'), os.path.join(args.catalogue, '_roles')):
+        for role in sorted(os.listdir(roles_dir)) if os.path.isdir(roles_dir) else []:
+            roles.setdefault(role, os.path.join(roles_dir, role))
+    for role, rdir in sorted(roles.items()):
         names = sorted(f[:-len('.template')] for f in os.listdir(rdir) if f.endswith('.template'))
         for host, m in cluster_cfg['layout']['machine-list'].items():
             if m.get('k8s-role') != role:

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Demo start: records the call and the rendered file's checksum; no cluster needed.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")"
+svc="${PAIPLAN_SERVICE:-demo-store}"
+out="${PAIPLAN_WORKSPACE:-.}/demo-output"
+mkdir -p "$out"
+sum="$(sha256sum demo-store.yaml | cut -c1-12)"
+echo "start $svc $sum" >> "$out/$svc.log"
+echo "$svc: start (rendered demo-store.yaml $sum)"
