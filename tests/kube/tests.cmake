@@ -6,3 +6,7 @@ paiplan_test(kube_test
     ${CMAKE_CURRENT_LIST_DIR}/kubectl_test.cc
     ${CMAKE_CURRENT_LIST_DIR}/node_affinity_test.cc
   LIBS pp_kube)
+
+# Benchmark executable (not a test): tests/bench/kube_bench.sh runs it.
+add_executable(kube_bench ${CMAKE_CURRENT_LIST_DIR}/../bench/kube_bench.cc)
+target_link_libraries(kube_bench PRIVATE pp_kube)
