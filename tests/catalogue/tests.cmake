@@ -1,0 +1,1 @@
+paiplan_test(catalogue_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/catalogue_test.cc LIBS pp_base pp_script yaml-cpp)
