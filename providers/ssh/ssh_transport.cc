@@ -11,7 +11,7 @@ namespace paiplan::providers::ssh {
 namespace {
 
 constexpr size_t kTailBytes = 4096;
-constexpr int kPollMs = 100;
+constexpr int kPollMs = 20;
 
 void AppendTail(std::string* tail, std::string_view chunk) {
   tail->append(chunk);
