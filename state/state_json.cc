@@ -51,11 +51,13 @@ Result<Snapshot> SnapshotFromJson(const nlohmann::json& doc, std::string source_
 }
 
 Result<Snapshot> SnapshotFromText(std::string_view text, std::string source_name) {
+  nlohmann::json doc;
   try {
-    return SnapshotFromJson(nlohmann::json::parse(text), std::move(source_name));
+    doc = nlohmann::json::parse(text);
   } catch (const nlohmann::json::exception& e) {
     return Err(Status::InvalidArgument(source_name + ": not valid JSON: " + e.what()));
   }
+  return SnapshotFromJson(doc, std::move(source_name));
 }
 
 }  // namespace paiplan::state

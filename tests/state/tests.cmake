@@ -2,4 +2,6 @@ paiplan_test(state_test SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/store_conformance_test.cc
   ${CMAKE_CURRENT_LIST_DIR}/lmdb_store_test.cc
   ${CMAKE_CURRENT_LIST_DIR}/lmdb_process_test.cc
+  ${CMAKE_CURRENT_LIST_DIR}/group_committer_test.cc
+  ${CMAKE_CURRENT_LIST_DIR}/state_json_test.cc
   LIBS pp_state)
