@@ -15,7 +15,13 @@ int CmdValidate(const GlobalOptions& g) {
   bool kube = KubernetesConfigured(*ws, &why);
   Diagnostics gdiags;
   auto graph = graph::ResourceGraph::Build(*ws, kube, &gdiags);
-  if (!kube) gdiags.Warning({}, why);
+  if (!kube) {
+    gdiags.Warning({}, why,
+                   ws->settings.kube_enabled
+                       ? "to manage them, set kubernetes.kubeconfig in paiplan.yaml (or KUBECONFIG)"
+                       : "node labels and the cluster ConfigMap are not managed; remove kubernetes.enabled: false "
+                         "from paiplan.yaml to manage them");
+  }
   PrintDiagnostics(g, &gdiags);
   if (!graph) {
     std::cerr << gdiags.ErrorCount() << " error(s); nothing was changed.\n";

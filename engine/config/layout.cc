@@ -52,15 +52,24 @@ void CheckUnique(const std::vector<Machine>& ms, const YamlFile& layout, LoadCon
                  const char* key, std::string Machine::*field) {
   std::unordered_map<std::string, size_t> first;
   first.reserve(ms.size());
+  const ojson& list = layout.value["machine-list"];
+  // nodename defaults to hostip, so a default can collide with an explicit one.
+  auto where = [&](size_t i) {
+    bool has = list[i].contains(key);
+    return "/machine-list/" + std::to_string(i) + "/" + (has || std::string(key) != "nodename" ? key : "hostip");
+  };
   for (const auto& m : ms) {
-    if (!layout.value["machine-list"][m.index].contains(key)) continue;
     auto [it, inserted] = first.emplace(m.*field, m.index);
     if (inserted) continue;
-    std::string ptr = "/machine-list/" + std::to_string(m.index) + "/" + key;
-    SourceLoc prev = ctx->Loc(layout, "/machine-list/" + std::to_string(it->second) + "/" + key);
-    ctx->diags->Error(ctx->Loc(layout, ptr),
+    bool nodename = std::string(key) == "nodename";
+    bool explicit_here = list[m.index].contains(key), explicit_there = list[it->second].contains(key);
+    if (nodename && !explicit_here && !explicit_there) continue;  // reported as a duplicate hostip
+    SourceLoc prev = ctx->Loc(layout, where(it->second));
+    bool implicit = nodename && !(explicit_here && explicit_there);
+    ctx->diags->Error(ctx->Loc(layout, where(m.index)),
                       std::string("duplicate ") + key + " '" + m.*field + "' (first used at line " +
-                          std::to_string(prev.line) + ")",
+                          std::to_string(prev.line) + ")" +
+                          (implicit ? "; a machine without nodename uses its hostip as nodename" : ""),
                       std::string("every machine needs its own ") + key);
   }
 }

@@ -8,6 +8,7 @@
 
 #include <map>
 #include <memory>
+#include <regex>
 #include <set>
 
 #include "engine/base/check.h"
@@ -118,6 +119,134 @@ std::string AllowedKeys(const nlohmann::json* sub) {
   return s;
 }
 
+std::string Num(const nlohmann::json& v) {
+  if (v.is_number_float() && v.get<double>() == static_cast<double>(static_cast<int64_t>(v.get<double>())))
+    return std::to_string(static_cast<int64_t>(v.get<double>()));
+  return v.dump();
+}
+
+// "between 1 and 65535", "at least 1", "greater than 0" from a number schema.
+std::string Range(const nlohmann::json* sub) {
+  if (!sub || !sub->is_object()) return "";
+  std::string lo, hi;
+  if (sub->contains("minimum")) lo = Num((*sub)["minimum"]);
+  if (sub->contains("maximum")) hi = Num((*sub)["maximum"]);
+  if (!lo.empty() && !hi.empty()) return "between " + lo + " and " + hi;
+  if (!lo.empty()) return "at least " + lo;
+  if (!hi.empty()) return "at most " + hi;
+  if (sub->contains("exclusiveMinimum")) return "greater than " + Num((*sub)["exclusiveMinimum"]);
+  return "";
+}
+
+int64_t IntField(const nlohmann::json* sub, const char* key) {
+  return sub && sub->is_object() && sub->contains(key) ? (*sub)[key].get<int64_t>() : -1;
+}
+
+struct Message {
+  std::string text;
+  std::string hint;
+  bool key_loc = false;
+  std::string child_ptr;
+};
+
+// Turns one valijson error into a sentence and a hint. The schema's
+// "description" of the value, when present, is the hint: it says what is allowed.
+Message Describe(const std::string& d, const std::string& ptr, const ojson& here, const nlohmann::json* sub) {
+  Message m;
+  m.child_ptr = ptr;
+  std::string where = ptr.empty() ? "" : PointerToDotted(ptr) + ": ";
+  bool described = sub && sub->is_object() && sub->contains("description");
+  if (d.find("could not be validated using 'properties' or 'additionalProperties'") != std::string::npos ||
+      d.find("additionalProperties") != std::string::npos) {
+    std::string key = ExtractQuoted(d);
+    m.child_ptr = ptr + "/" + key;
+    m.text = where + "unknown key '" + key + "'";
+    std::string allowed = AllowedKeys(sub);
+    m.hint = allowed.empty() ? "remove it" : "allowed keys here: " + allowed + "; check the spelling";
+    m.key_loc = true;
+    return m;
+  }
+  if (d.find("Missing required property") != std::string::npos) {
+    m.text = where + "missing required key '" + ExtractQuoted(d) + "'";
+    m.hint = "add '" + ExtractQuoted(d) + ":' to this entry";
+    return m;
+  }
+  if (d.find("'type' constraint") != std::string::npos || d.find("enum") != std::string::npos) {
+    std::string exp = Expected(sub);
+    m.key_loc = !ptr.empty() && (here.is_object() || here.is_array());  // a block value starts a line below
+    m.text = where + "expected " + (exp.empty() ? "another type" : exp) + ", found " + Snippet(here);
+    m.hint = exp.empty() ? "change this value" : "change this value to " + exp;
+    if (exp.find("a string") != std::string::npos && (here.is_number() || here.is_boolean())) {
+      m.hint = std::string("put the value in quotes to make it a string (YAML reads it as ") +
+               (here.is_boolean() ? "a boolean" : here.is_number_float() ? "a number" : "an integer") + ")";
+    }
+    if (described) m.hint += "; " + (*sub)["description"].get<std::string>();
+    return m;
+  } else if (d.rfind("Expected number", 0) == 0) {
+    std::string range = Range(sub);
+    m.text = where + Snippet(here) + " is out of range" + (range.empty() ? "" : ": it must be " + range);
+    m.hint = range.empty() ? "change this value" : "use a value " + range;
+  } else if (d.rfind("String should be no fewer", 0) == 0) {
+    int64_t n = IntField(sub, "minLength");
+    m.text = where + (here.is_string() && here.get<std::string>().empty()
+                          ? std::string("must not be empty")
+                          : "is too short (at least " + std::to_string(n) + " characters)");
+    m.hint = "give it a value, or remove the key if it is optional";
+  } else if (d.rfind("String should be no more", 0) == 0) {
+    size_t len = here.is_string() ? here.get<std::string>().size() : 0;
+    m.text = where + "value is " + std::to_string(len) + " characters long; at most " +
+             std::to_string(IntField(sub, "maxLength")) + " are allowed";
+    m.hint = "shorten it (a long text belongs in a service's config, not here)";
+  } else if (d.find("regex") != std::string::npos) {
+    m.text = where + Snippet(here) + " is not allowed here";
+    m.hint = sub && sub->contains("pattern") ? "it must match " + (*sub)["pattern"].get<std::string>()
+                                             : "change this value";
+  } else if (d.rfind("Array should contain no fewer", 0) == 0) {
+    m.text = where + "needs at least " + std::to_string(IntField(sub, "minItems")) + " item(s), found " +
+             std::to_string(here.is_array() ? here.size() : 0);
+    m.hint = "add the missing entries";
+  } else if (d.rfind("Object should have", 0) == 0) {
+    m.text = where + "has " + std::to_string(here.is_object() ? here.size() : 0) + " key(s); expected " +
+             (IntField(sub, "minProperties") == IntField(sub, "maxProperties")
+                  ? "exactly " + std::to_string(IntField(sub, "minProperties"))
+                  : "at least " + std::to_string(std::max<int64_t>(IntField(sub, "minProperties"), 0)));
+    m.hint = "change this entry";
+  } else {
+    m.text = where + d + " (found " + Snippet(here) + ")";
+    m.hint = "change this value";
+  }
+  if (described) m.hint = (*sub)["description"].get<std::string>();
+  return m;
+}
+
+// valijson reports a failed propertyNames constraint without any error
+// text, so keys are checked against it here (only on the failure path).
+void ReportPropertyNames(const ojson& v, const nlohmann::json& root, const std::vector<std::string>& tokens,
+                         std::vector<std::pair<std::string, std::string>>* out) {
+  const nlohmann::json* sub = SchemaAt(root, tokens);
+  if (!sub || !sub->is_object()) return;
+  std::string ptr;
+  for (const auto& t : tokens) ptr += "/" + t;
+  if (v.is_object() && sub->contains("propertyNames") && (*sub)["propertyNames"].contains("pattern")) {
+    const auto& pn = (*sub)["propertyNames"];
+    std::regex re(pn["pattern"].get<std::string>());
+    for (auto it = v.begin(); it != v.end(); ++it) {
+      if (std::regex_search(it.key(), re)) continue;
+      std::string hint = pn.contains("description") ? pn["description"].get<std::string>()
+                                                    : "it must match " + pn["pattern"].get<std::string>();
+      out->push_back({ptr + "/" + it.key(), "key '" + it.key() + "' is not allowed here|" + hint});
+    }
+  }
+  if (v.is_object() || v.is_array()) {
+    size_t i = 0;
+    for (auto it = v.begin(); it != v.end(); ++it, ++i) {
+      auto next = tokens;
+      next.push_back(v.is_object() ? it.key() : std::to_string(i));
+      ReportPropertyNames(it.value(), root, next, out);
+    }
+  }
+}
+
 }  // namespace
 
 bool CheckSchema(const YamlFile& file, const std::string& schema_name, LocationFinder* finder,
@@ -129,6 +258,7 @@ bool CheckSchema(const YamlFile& file, const std::string& schema_name, LocationF
   valijson::adapters::NlohmannJsonAdapter target(plain);
   if (validator.validate(cs.schema, target, &results)) return true;
 
+  size_t before = diags->items().size();
   std::set<std::string> seen;
   valijson::ValidationResults::Error e;
   while (results.popError(e)) {
@@ -146,32 +276,24 @@ bool CheckSchema(const YamlFile& file, const std::string& schema_name, LocationF
       if (here->is_object() && here->contains(t)) here = &(*here)[t];
       else if (here->is_array()) here = &(*here)[std::stoul(t)];
     }
-    const nlohmann::json* sub = SchemaAt(cs.doc, tokens);
-    std::string where = ptr.empty() ? "" : PointerToDotted(ptr) + ": ";
-    std::string msg, hint;
-    bool key_loc = false;
-    std::string child_ptr = ptr;
-    if (d.find("could not be validated using 'properties' or 'additionalProperties'") != std::string::npos ||
-        d.find("additionalProperties") != std::string::npos) {
-      std::string key = ExtractQuoted(d);
-      child_ptr = ptr + "/" + key;
-      msg = where + "unknown key '" + key + "'";
-      std::string allowed = AllowedKeys(sub);
-      hint = allowed.empty() ? "remove it" : "allowed keys here: " + allowed + "; check the spelling";
-      key_loc = true;
-    } else if (d.find("Missing required property") != std::string::npos) {
-      msg = where + "missing required key '" + ExtractQuoted(d) + "'";
-      hint = "add '" + ExtractQuoted(d) + ":' to this entry";
-    } else if (d.find("'type' constraint") != std::string::npos || d.find("enum") != std::string::npos) {
-      std::string exp = Expected(sub);
-      msg = where + "expected " + (exp.empty() ? "another type" : exp) + ", found " + Snippet(*here);
-      hint = "change this value";
-    } else {
-      msg = where + d + " (found " + Snippet(*here) + ")";
+    Message m = Describe(d, ptr, *here, SchemaAt(cs.doc, tokens));
+    if (!seen.insert(m.child_ptr + "|" + m.text).second) continue;
+    diags->Error(finder->Find(file.path, file.display, m.child_ptr, m.key_loc), m.text, m.hint);
+  }
+  if (diags->items().size() == before) {
+    std::vector<std::pair<std::string, std::string>> bad;
+    ReportPropertyNames(file.value, cs.doc, {}, &bad);
+    for (const auto& [ptr, text] : bad) {
+      auto bar = text.find('|');
+      std::string parent = ptr.substr(0, ptr.rfind('/'));
+      diags->Error(finder->Find(file.path, file.display, ptr, true),
+                   (parent.empty() ? "" : PointerToDotted(parent) + ": ") + text.substr(0, bar),
+                   text.substr(bar + 1));
     }
-    if (!seen.insert(child_ptr + "|" + msg).second) continue;
-    SourceLoc loc = finder->Find(file.path, file.display, child_ptr, key_loc);
-    diags->Error(loc, msg, hint);
+  }
+  if (diags->items().size() == before) {  // never fail without saying why
+    diags->Error({file.display, 1, 1}, "the file does not match schemas/" + schema_name,
+                 "compare it with schemas/" + schema_name + " and examples/cluster");
   }
   return false;
 }

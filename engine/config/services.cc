@@ -132,8 +132,12 @@ void CheckServiceGraphInputs(Workspace* ws, const std::map<std::string, std::str
         msg = "service '" + name + "' requires '" + p + "', which no service path defines";
         hint = "define " + p + "/deploy/service.yaml under services/, fix the name, or pass --allow-missing";
       }
-      if (allow_missing) ctx->diags->Warning(def.prerequisite_locs[i], msg + " (ignored: --allow-missing)");
-      else ctx->diags->Error(def.prerequisite_locs[i], msg, hint);
+      if (allow_missing) {
+        ctx->diags->Warning(def.prerequisite_locs[i], msg + " (ignored: --allow-missing)",
+                            "remove '" + p + "' from the prerequisites of " + name + " once it is really gone");
+      } else {
+        ctx->diags->Error(def.prerequisite_locs[i], msg, hint);
+      }
     }
     if (allow_missing) def.prerequisites = kept;
   }

@@ -147,9 +147,11 @@ std::optional<Workspace> LoadWorkspace(const std::string& dir, const LoadOptions
   auto defined = DiscoverServices(ws.settings.service_paths);
   SelectServices(ws.settings, defined, settings_file, &ctx, &ws);
   for (auto it = ws.services_config.begin(); it != ws.services_config.end(); ++it) {
-    if (ws.services.count(it.key())) continue;
+    if (ctx.enabled_names.count(it.key())) continue;  // enabled (maybe broken: reported already)
     diags->Warning(ctx.Loc(*svc_cfg, "/" + it.key(), true),
-                   "services-configuration.yaml configures '" + it.key() + "', which is not an enabled service");
+                   "services-configuration.yaml configures '" + it.key() + "', which is not an enabled service",
+                   defined.count(it.key()) ? "add '" + it.key() + "' to enabled-services in paiplan.yaml, or remove this section"
+                                           : "check the service name (no service path defines '" + it.key() + "'), or remove this section");
   }
   if (layout) CheckServiceGraphInputs(&ws, defined, allow_missing, &ctx);
 

@@ -2,8 +2,10 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <set>
 
@@ -105,39 +107,114 @@ SourceLoc MarkLoc(const YAML::Mark& m, const std::string& display) {
   return {display, m.line + 1, m.column + 1};
 }
 
+// yaml-cpp accepts a quoted scalar left open at the end of the stream (PyYAML
+// rejects it) and silently folds the rest of the file into it. Returns true
+// when the quoted scalar starting at `pos` of `text` has its closing quote.
+bool QuoteClosed(const std::string& text, size_t pos) {
+  char q = text[pos];
+  for (size_t i = pos + 1; i < text.size(); ++i) {
+    if (q == '"' && text[i] == '\\') {
+      ++i;
+    } else if (text[i] == q) {
+      if (q == '\'' && i + 1 < text.size() && text[i + 1] == '\'') {
+        ++i;  // '' is an escaped quote
+      } else {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+// Where the second document of a multi-document stream begins: its '---'
+// line when there is one, else its first node.
+SourceLoc SecondDocLoc(const std::string& text, const YAML::Node& doc, const std::string& display) {
+  YAML::Mark m = doc.Mark();
+  if (m.pos < 0) return {display, 0, 0};
+  size_t p = std::min(static_cast<size_t>(m.pos), text.size());
+  for (size_t at = text.rfind("---", p); at != std::string::npos; at = text.rfind("---", at - 1)) {
+    if (at == 0 || text[at - 1] == '\n') return OffsetToLoc(text, at, display);
+  }
+  return MarkLoc(m, display);
+}
+
+// First line (1-based) before `limit_line` where a value opens a quote that
+// the line does not close: the usual cause of a confusing error further down
+// (a double-quoted value may span lines, so the parser only fails later).
+int UnclosedQuoteLine(const std::string& text, int limit_line) {
+  int line = 1;
+  size_t start = 0;
+  while (start < text.size() && line < limit_line) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    std::string l = text.substr(start, end - start);
+    size_t v = l.find_first_not_of(' ');
+    if (v != std::string::npos && l.compare(v, 2, "- ") == 0) v = l.find_first_not_of(' ', v + 2);
+    size_t colon = l.find(": ", v == std::string::npos ? 0 : v);
+    if (v != std::string::npos && l[v] != '"' && l[v] != '\'' && colon != std::string::npos)
+      v = l.find_first_not_of(' ', colon + 2);
+    if (v != std::string::npos && v < l.size() && (l[v] == '"' || l[v] == '\'') && !QuoteClosed(l, v)) return line;
+    start = end + 1;
+    ++line;
+  }
+  return 0;
+}
+
+struct ConvertCtx {
+  const std::string& text;
+  const std::string& display;
+  Diagnostics* diags;
+};
+
+ojson ConvertScalar(const YAML::Node& node, const ConvertCtx& c) {
+  const std::string& tag = node.Tag();
+  if (tag == "!") {  // quoted or block scalar: always a string
+    size_t pos = node.Mark().pos;
+    if (pos < c.text.size() && (c.text[pos] == '\'' || c.text[pos] == '"') && !QuoteClosed(c.text, pos)) {
+      c.diags->Error(MarkLoc(node.Mark(), c.display),
+                     std::string("invalid YAML: quoted value opened here is never closed (missing ") +
+                         c.text[pos] + ")",
+                     std::string("add the closing ") + c.text[pos] + " at the end of the value");
+    }
+    return node.Scalar();
+  }
+  if (tag == "tag:yaml.org,2002:str") return node.Scalar();  // !!str
+  return PlainScalar(node.Scalar());
+}
+
 // Converts a yaml-cpp node; reports duplicate keys and non-scalar keys.
-ojson Convert(const YAML::Node& node, const std::string& display, const std::string& ptr,
-              Diagnostics* diags) {
+ojson Convert(const YAML::Node& node, const std::string& ptr, const ConvertCtx& c) {
   switch (node.Type()) {
     case YAML::NodeType::Null:
     case YAML::NodeType::Undefined:
       return nullptr;
     case YAML::NodeType::Scalar:
-      return node.Tag() == "!" ? ojson(node.Scalar()) : PlainScalar(node.Scalar());
+      return ConvertScalar(node, c);
     case YAML::NodeType::Sequence: {
       ojson arr = ojson::array();
       size_t i = 0;
-      for (const auto& item : node) {
-        arr.push_back(Convert(item, display, ptr + "/" + std::to_string(i++), diags));
-      }
+      for (const auto& item : node) arr.push_back(Convert(item, ptr + "/" + std::to_string(i++), c));
       return arr;
     }
     case YAML::NodeType::Map: {
       ojson obj = ojson::object();
+      // ordered_json's find is a linear scan: keep a side index so a map with
+      // n keys costs O(n log n), not O(n^2).
+      std::set<std::string> seen;
       for (const auto& kv : node) {
         if (!kv.first.IsScalar()) {
-          diags->Error(MarkLoc(kv.first.Mark(), display), "map keys must be plain strings",
-                       "quote the key or restructure this entry");
+          c.diags->Error(MarkLoc(kv.first.Mark(), c.display), "map keys must be plain strings",
+                         "quote the key or restructure this entry");
           continue;
         }
         const std::string& key = kv.first.Scalar();
-        if (obj.contains(key)) {
-          diags->Error(MarkLoc(kv.first.Mark(), display),
-                       "duplicate key '" + key + "'" + (ptr.empty() ? "" : " in " + PointerToDotted(ptr)),
-                       "each key may appear once in a map; remove or rename one of them");
+        if (!seen.insert(key).second) {
+          c.diags->Error(MarkLoc(kv.first.Mark(), c.display),
+                         "duplicate key '" + key + "'" + (ptr.empty() ? "" : " in " + PointerToDotted(ptr)),
+                         "each key may appear once in a map; remove or rename one of them");
           continue;
         }
-        obj[key] = Convert(kv.second, display, ptr + "/" + key, diags);
+        obj.emplace(key, Convert(kv.second, ptr + "/" + key, c));
       }
       return obj;
     }
@@ -151,8 +228,11 @@ std::optional<YamlFile> ParseYamlText(const std::string& text, const std::string
                                       Diagnostics* diags) {
   size_t bad = FindInvalidUtf8(text);
   if (bad != std::string::npos) {
-    diags->Error(OffsetToLoc(text, bad, display), "file is not valid UTF-8",
-                 "save the file as UTF-8");
+    char hex[8];
+    std::snprintf(hex, sizeof hex, "0x%02x", static_cast<unsigned char>(text[bad]));
+    diags->Error(OffsetToLoc(text, bad, display),
+                 std::string("file is not valid UTF-8 (byte ") + hex + " here)",
+                 "save the file as UTF-8 (for example: iconv -f latin1 -t utf-8 FILE)");
     return std::nullopt;
   }
   YamlFile out;
@@ -160,17 +240,25 @@ std::optional<YamlFile> ParseYamlText(const std::string& text, const std::string
   try {
     std::vector<YAML::Node> docs = YAML::LoadAll(text);
     if (docs.size() > 1) {
-      diags->Error({display, 0, 0}, "file holds " + std::to_string(docs.size()) +
-                                        " YAML documents; exactly one is expected",
-                   "remove the extra '---' separators");
+      diags->Error(SecondDocLoc(text, docs[1], display),
+                   "file holds " + std::to_string(docs.size()) +
+                       " YAML documents; exactly one is expected (the second starts here)",
+                   "remove the '---' separator and everything after it, or merge the documents");
       return std::nullopt;
     }
     size_t before = diags->ErrorCount();
-    out.value = docs.empty() ? ojson(nullptr) : Convert(docs[0], display, "", diags);
+    out.value = docs.empty() ? ojson(nullptr) : Convert(docs[0], "", ConvertCtx{text, display, diags});
     if (diags->ErrorCount() != before) return std::nullopt;
   } catch (const YAML::Exception& e) {
-    diags->Error(MarkLoc(e.mark, display), "invalid YAML: " + e.msg,
-                 "fix the syntax at this position (indentation, quotes, ':' after keys)");
+    SourceLoc loc = MarkLoc(e.mark, display);
+    std::string hint = "fix the syntax at this position (indentation, quotes, ':' after keys)";
+    if (int q = UnclosedQuoteLine(text, loc.line > 0 ? loc.line : 1 << 30)) {
+      hint = "the quote opened at line " + std::to_string(q) +
+             " is not closed on that line; close it (the parser only noticed here)";
+    } else if (e.msg.find("tab") != std::string::npos) {
+      hint = "indent with spaces; YAML does not allow tabs for indentation";
+    }
+    diags->Error(loc, "invalid YAML: " + e.msg, hint);
     return std::nullopt;
   }
   return out;

@@ -105,8 +105,13 @@ std::optional<ResourceGraph> ResourceGraph::Build(const config::Workspace& ws, b
     std::string path, files;
     for (size_t i = 0; i < cycle.size(); ++i) path += (i ? " → " : "") + cycle[i];
     for (size_t i = 0; i + 1 < cycle.size(); ++i) files += (i ? ", " : "") + ws.services.at(cycle[i]).service_yaml;
-    const auto& first = ws.services.at(cycle[0]);
-    diags->Error(first.loc, "prerequisite cycle: " + path + " (defined in " + files + ")",
+    // Point at the entry that closes the first step: cycle[1] requires cycle[0].
+    const auto& second = ws.services.at(cycle[1]);
+    SourceLoc loc = second.loc;
+    for (size_t i = 0; i < second.prerequisites.size() && i < second.prerequisite_locs.size(); ++i) {
+      if (second.prerequisites[i] == cycle[0]) loc = second.prerequisite_locs[i];
+    }
+    diags->Error(loc, "prerequisite cycle: " + path + " (defined in " + files + ")",
                  "remove one of these prerequisites so the services can start in some order");
     return std::nullopt;
   }
