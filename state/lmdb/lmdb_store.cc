@@ -1,11 +1,14 @@
 #include "state/lmdb/lmdb_store.h"
 
+#include <limits.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <mutex>
+#include <set>
 
 #include "engine/base/fs.h"
 #include "state/lmdb/lmdb_env.h"
@@ -113,6 +116,28 @@ Status InitStore(Txn& txn, Dbis& dbis, const std::string& file, const std::strin
   return head ? Status::Ok() : head.error();
 }
 
+// LMDB breaks its own locking if one process opens the same environment twice
+// (closing either releases the other's fcntl locks), so we refuse that.
+std::mutex open_dirs_mu;
+std::set<std::string>& OpenDirs() {
+  static auto* dirs = new std::set<std::string>();
+  return *dirs;
+}
+
+Status RegisterOpenDir(const std::string& dir) {
+  std::lock_guard l(open_dirs_mu);
+  if (!OpenDirs().insert(dir).second) {
+    return Status::FailedPrecondition("state " + dir +
+                                      " is already open in this process; share that StateStore");
+  }
+  return Status::Ok();
+}
+
+void UnregisterOpenDir(const std::string& dir) {
+  std::lock_guard l(open_dirs_mu);
+  OpenDirs().erase(dir);
+}
+
 Status PrepareDir(const std::string& dir) {
   if (fs::Exists(dir)) {
     if (!fs::IsDirectory(dir)) return Status::InvalidArgument("state: " + dir + " is not a directory");
@@ -128,6 +153,7 @@ Status PrepareDir(const std::string& dir) {
 }  // namespace
 
 struct LmdbStore::Impl {
+  std::string registered_dir;  // in OpenDirs() while this store lives
   std::unique_ptr<Env> env;
   Dbis dbis;
   LmdbOptions options;
@@ -161,7 +187,11 @@ struct LmdbStore::Impl {
 };
 
 LmdbStore::LmdbStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-LmdbStore::~LmdbStore() = default;
+LmdbStore::~LmdbStore() {
+  std::string dir = impl_->registered_dir;
+  impl_.reset();  // closes the environment first
+  UnregisterOpenDir(dir);
+}
 
 Result<std::unique_ptr<StateStore>> LmdbStore::Open(const std::string& dir) {
   return Open(dir, LmdbOptions());
@@ -171,14 +201,24 @@ Result<std::unique_ptr<StateStore>> LmdbStore::Open(const std::string& dir,
                                                     const LmdbOptions& options) {
   std::string abs = fs::Absolute(dir);
   PP_RETURN_IF_ERROR_R(PrepareDir(abs));
+  char resolved[PATH_MAX];
+  std::string key = ::realpath(abs.c_str(), resolved) != nullptr ? resolved : abs;
+  PP_RETURN_IF_ERROR_R(RegisterOpenDir(key));
   auto impl = std::make_unique<Impl>();
   impl->options = options;
-  PP_ASSIGN_OR_RETURN(impl->env, Env::Open(abs, options.initial_map_size, 8));
-  Impl* p = impl.get();
+  auto env = Env::Open(abs, options.initial_map_size, 8);
+  if (!env) {
+    UnregisterOpenDir(key);
+    return Err(env.error());
+  }
+  impl->env = std::move(*env);
+  impl->registered_dir = key;  // from here on the destructor unregisters
+  auto store = std::unique_ptr<LmdbStore>(new LmdbStore(std::move(impl)));
+  Impl* p = store->impl_.get();
   PP_RETURN_IF_ERROR_R(p->env->Write([p](Txn& txn) {
     return InitStore(txn, p->dbis, p->file(), p->env->dir());
   }));
-  return std::unique_ptr<StateStore>(new LmdbStore(std::move(impl)));
+  return std::unique_ptr<StateStore>(std::move(store));
 }
 
 Result<Snapshot> LmdbStore::ReadSnapshot() {

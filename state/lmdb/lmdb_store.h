@@ -8,7 +8,9 @@
 // Thread-safety: one LmdbStore may be shared by threads (MDB_NOTLS; writes are
 // serialised inside). Each process opens its own LmdbStore; processes are
 // coordinated by LMDB's own write lock plus our lock record. Never share an
-// open store across fork(): the child must open its own.
+// open store across fork(): the child must open its own. A directory can be
+// open only once per process at a time (LMDB's locks would break); a second
+// Open fails with FailedPrecondition.
 #pragma once
 
 #include <cstddef>

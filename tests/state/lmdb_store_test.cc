@@ -272,6 +272,16 @@ TEST(LmdbStoreTest, SnapshotsAreConsistentWhileCommitsRun) {
   EXPECT_EQ(inconsistent.load(), 0);
 }
 
+TEST(LmdbStoreTest, SecondOpenOfTheSameDirInOneProcessIsRefused) {
+  TempDir tmp;
+  auto first = MustOpen(tmp.Sub("state"));
+  auto second = LmdbStore::Open(tmp.Sub("state") + "/.");
+  ASSERT_FALSE(second);
+  EXPECT_EQ(second.error().code(), Code::kFailedPrecondition);
+  first.reset();
+  EXPECT_TRUE(LmdbStore::Open(tmp.Sub("state")));  // released on close
+}
+
 TEST(LmdbStoreTest, OpenOnAFileIsInvalidArgument) {
   TempDir tmp;
   ASSERT_TRUE(fs::WriteFileAtomic(tmp.Sub("file"), "x").ok());

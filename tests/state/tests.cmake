@@ -5,3 +5,7 @@ paiplan_test(state_test SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/group_committer_test.cc
   ${CMAKE_CURRENT_LIST_DIR}/state_json_test.cc
   LIBS pp_state)
+
+# Benchmark (not a test): see tests/bench/RESULTS.md, section "State store".
+add_executable(state_bench ${CMAKE_CURRENT_LIST_DIR}/../bench/state_bench.cc)
+target_link_libraries(state_bench PRIVATE pp_state)
