@@ -1,9 +1,21 @@
-// A Jinja2 renderer over nlohmann::json, byte-identical to Python's
-// jinja2.Template(text).render(ctx) with default settings on our
-// conformance corpus (tests/template/corpus).
+// A Jinja2 renderer, byte-identical to Python's
+// jinja2.Template(text).render(**ctx) with default settings (Jinja2 3.1:
+// no autoescape, trim_blocks/lstrip_blocks off, one trailing newline
+// dropped) on our conformance corpus (tests/template/corpus).
 //
-// Thread-safety: a parsed Template is immutable and may be rendered from
-// several threads at once.
+// Supported: {{ }}, if/elif/else, for (tuple targets, `if` filter, else,
+// loop.*), set (incl. block set and namespace attributes), raw, comments,
+// whitespace control, Python-like expressions, the common filters and tests,
+// str/list/dict methods (split, append, items, get, ...), range/dict/namespace.
+// Not supported: macros, blocks/extends/include/import, call, filter blocks,
+// recursive loops, *args/**kwargs in calls.
+//
+// Values are printed like Python's str(); undefined names render as "" but
+// an attribute/subscript of an undefined value is an error, as in Jinja2.
+//
+// Thread-safety: a parsed Template is immutable; Render may be called from
+// several threads at once (each call has its own scope state). The context
+// is only read, never copied.
 #pragma once
 
 #include <memory>
@@ -19,12 +31,20 @@ namespace paiplan::tmpl {
 class Template {
  public:
   // Parses `text`. `name` (usually the file path) prefixes error messages:
-  // "NAME:LINE:COLUMN: what was expected". Fails: InvalidArgument.
+  // "NAME:LINE:COLUMN: what was expected". Fails: InvalidArgument for syntax
+  // errors, unknown tags or filters, unclosed blocks.
   static Result<Template> Parse(std::string_view text, std::string name);
-  // Renders with `context` (a JSON object) as the top-level variables.
-  // Fails: InvalidArgument with NAME:LINE:COLUMN for run-time errors (e.g. a
-  // subscript of an undefined value).
+
+  // Renders with `context` (a JSON object; key order is the dict order the
+  // template sees) as the top-level variables. Fails: InvalidArgument with
+  // NAME:LINE:COLUMN for run-time errors (a subscript of an undefined value,
+  // adding str and int, division by zero, an unknown filter in an if-branch
+  // that runs, ...).
+  Result<std::string> Render(const nlohmann::ordered_json& context) const;
+  // Convenience: converts (keys sorted, as nlohmann::json stores them).
   Result<std::string> Render(const nlohmann::json& context) const;
+
+  const std::string& name() const;
 
   Template(Template&&) noexcept;
   Template& operator=(Template&&) noexcept;
@@ -37,6 +57,7 @@ class Template {
 };
 
 // Parse + Render in one call.
+Result<std::string> Render(std::string_view text, const nlohmann::ordered_json& context, std::string name);
 Result<std::string> Render(std::string_view text, const nlohmann::json& context, std::string name);
 
 }  // namespace paiplan::tmpl

@@ -1,0 +1,56 @@
+// Renderer: walks a parsed Body with a context, appending to an output
+// string. One Renderer per Render call (holds the scope stack).
+//
+// Scoping follows Jinja2: `{% if %}` shares its enclosing scope, each
+// `{% for %}` iteration gets a fresh scope (a `set` inside a loop is not
+// seen after it, nor in the next iteration), `{% set %}` at top level is
+// visible for the rest of the template. Names resolve innermost scope
+// first, then the context object, then the globals (range, dict, namespace).
+//
+// Thread-safety: not thread-safe; create one per render.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "providers/template/ast.h"
+
+namespace paiplan::tmpl {
+
+class Renderer {
+ public:
+  // REQUIRES: `context` outlives the renderer and every Value it returns.
+  Renderer(const std::string& name, const Json& context);
+
+  // Fails: InvalidArgument "NAME:LINE:COL: ..." on run-time errors.
+  Status Render(const Body& body, std::string& out);
+
+ private:
+  struct Scope {
+    std::vector<std::pair<std::string_view, Value>> vars;
+  };
+
+  Status RenderFor(const Stmt& s, std::string& out);
+  Status RenderSet(const Stmt& s, std::string& out);
+  Status Assign(const Target& target, const Value& value, const Stmt& at);
+  Result<Value> Eval(const Expr& e);
+  Result<Value> EvalCall(const Expr& e);
+  Result<Value> EvalFilter(const Expr& e);
+  Result<Value> EvalTest(const Expr& e);
+  Result<Value> EvalCompare(const Expr& e);
+  Result<Value> EvalSlice(const Expr& e);
+  Status EvalArgs(const Expr& e, size_t first, CallArgs& out);
+  Value Lookup(std::string_view name) const;
+  void Bind(std::string_view name, Value v);
+  Status Fail(int line, int col, const std::string& msg) const;
+  Status Fail(const Expr& e, const std::string& msg) const { return Fail(e.line, e.col, msg); }
+
+  const std::string& name_;
+  const Json& context_;
+  std::vector<Scope> scopes_;
+  Value block_value_;  // subject of a `{% set x | filter %}` block filter
+};
+
+}  // namespace paiplan::tmpl

@@ -1,0 +1,56 @@
+import json, sys
+cases = []
+def c(name, template, context=None):
+    d = {"name": name, "template": template}
+    if context is not None: d["context"] = context
+    cases.append(d)
+
+# --- filters ---
+c("f_join", "{{ l|join }} {{ l|join(', ') }} {{ [1, 2.5, none]|join('-') }} {{ d|join(',') }} {{ users|join(', ', attribute='name') }}", {"l": ["a", "b"], "d": {"y": 1, "x": 2}, "users": [{"name": "u1"}, {"name": "u2"}]})
+c("f_string_int_float", "{{ 5|string }}{{ [1]|string }} {{ '42'|int }} {{ '42.9'|int }} {{ 'x'|int }} {{ 'x'|int(7) }} {{ 3.99|int }} {{ ' 12 '|int }} {{ '0x1f'|int(0, 16) }} {{ true|int }} {{ none|int }}")
+c("f_float", "{{ '1.5'|float }} {{ 3|float }} {{ 'abc'|float }} {{ 'abc'|float(2.5) }} {{ '1e3'|float }} {{ ' 7 '|float }} {{ none|float }}")
+c("f_length_count", "{{ 'héllo'|length }} {{ [1, 2]|length }} {{ d|count }} {{ ''|length }}", {"d": {"a": 1, "b": 2, "c": 3}})
+c("f_lower_upper_trim", "{{ 'HeLLo'|lower }} {{ 'HeLLo'|upper }} [{{ '  x y  '|trim }}] [{{ 'xxhixx'|trim('x') }}] {{ true|lower }}")
+c("f_replace", "{{ 'a-b-c'|replace('-', '_') }} {{ 'aaaa'|replace('a', 'b', 2) }} {{ 'abc'|replace('', '.') }} {{ 100|replace('0', 'o') }}")
+c("f_dictsort", "{% for k, v in d|dictsort %}{{ k }}={{ v }} {% endfor %}|{% for k, v in d|dictsort(reverse=true) %}{{ k }} {% endfor %}|{% for k, v in d|dictsort(false, 'value') %}{{ k }} {% endfor %}|{% for k, v in d|dictsort(true) %}{{ k }} {% endfor %}", {"d": {"b": 2, "A": 3, "c": 1, "a": 0}})
+c("f_tojson", "{{ d|tojson }}", {"d": {"z": 1, "a": [1, 2.5, None, True, False], "html": "<a href='x'>&</a>", "uni": "héllo ☃ 😀", "nested": {"b": {}, "a": []}}})
+c("f_tojson_scalars", "{{ 'x'|tojson }} {{ 1|tojson }} {{ 1.0|tojson }} {{ none|tojson }} {{ [1, 'a']|tojson }} {{ 'ctl\\x01\\t\\n\"'|tojson }}")
+c("f_tojson_indent", "{{ d|tojson(indent=2) }}", {"d": {"b": [1, {"c": 2}], "a": "x", "e": [], "f": {}}})
+c("err_tojson_undefined", "{{ missing|tojson }}")
+c("f_indent_default", "{{ text|indent }}", {"text": "line1\nline2\n\nline4"})
+c("f_indent_args", "[{{ text|indent(2, true) }}]\n[{{ text|indent(2, first=true, blank=true) }}]\n[{{ text|indent('> ') }}]\n[{{ text|indent(width=3) }}]", {"text": "a\n\nb\n"})
+c("f_indent_yaml_block", "spec:\n  config: |\n    {{ conf|indent(4) }}\nnext: 1", {"conf": "key: value\nlist:\n  - a\n  - b"})
+c("f_first_last", "{{ [1, 2, 3]|first }} {{ [1, 2, 3]|last }} {{ 'abc'|first }} {{ 'abc'|last }} {{ d|first }}", {"d": {"k1": 1, "k2": 2}})
+c("f_sort", "{{ [3, 1, 2]|sort }} {{ ['b', 'A', 'c']|sort }} {{ ['b', 'A', 'c']|sort(case_sensitive=true) }} {{ [3, 1, 2]|sort(reverse=true) }}")
+c("f_sort_attribute", "{% for u in users|sort(attribute='age') %}{{ u.name }} {% endfor %}|{% for u in users|sort(attribute='age,name', reverse=true) %}{{ u.name }} {% endfor %}", {"users": [{"name": "b", "age": 30}, {"name": "a", "age": 25}, {"name": "c", "age": 30}]})
+c("err_sort_mixed", "{{ [1, 'a']|sort }}")
+c("f_unique", "{{ [1, 2, 1, 3, 2]|unique|list }} {{ ['a', 'A', 'b']|unique|list }} {{ ['a', 'A']|unique(case_sensitive=true)|list }}")
+c("f_list", "{{ 'abc'|list }} {{ d|list }} {{ (1, 2)|list }}", {"d": {"x": 1, "y": 2}})
+c("f_abs_round", "{{ -3|abs }} {{ -2.5|abs }} {{ 2.5|round }} {{ 3.5|round }} {{ 2.675|round(2) }} {{ 42.55|round(1, 'floor') }} {{ 42.51|round(1, 'ceil') }} {{ 5|round }} {{ 1234.5678|round(-2) }}")
+c("f_capitalize_title", "{{ 'hELLO world'|capitalize }} {{ 'hello-world foo_bar (x)'|title }} {{ \"it's\"|title }}")
+c("f_min_max_sum", "{{ [3, 1, 2]|min }} {{ [3, 1, 2]|max }} {{ ['b', 'A']|min }} {{ [1, 2, 3]|sum }} {{ [1.5, 2]|sum }} {{ items|sum(attribute='n') }} {{ [1]|sum(start=10) }} {{ items|max(attribute='n') }}", {"items": [{"n": 1}, {"n": 5}]})
+c("f_items", "{% for k, v in d|items %}{{ k }}:{{ v }} {% endfor %}{% for k, v in missing|items %}x{% endfor %}", {"d": {"b": 1, "a": 2}})
+c("f_map_select_reject", "{{ users|map(attribute='name')|join(',') }} {{ [1, 2, 3, 4]|select('odd')|list }} {{ [1, 2, 3, 4]|reject('even')|list }} {{ ['a', '', 'b']|select|list }} {{ ['1', '2']|map('int')|sum }} {{ users|selectattr('admin')|map(attribute='name')|list }} {{ users|rejectattr('admin')|map(attribute='name')|list }}", {"users": [{"name": "u1", "admin": True}, {"name": "u2", "admin": False}]})
+c("f_map_upper_default", "{{ ['a', 'b']|map('upper')|join }} {{ users|map(attribute='nick', default='?')|join(',') }}", {"users": [{"nick": "x"}, {}]})
+c("f_select_tests_with_args", "{{ range(10)|select('divisibleby', 3)|list }} {{ [1, 5, 9]|select('gt', 4)|list }} {{ ['a', 'b']|select('in', ['b', 'c'])|list }}")
+c("f_chain", "{{ ' A,b ,C '|trim|lower|replace(' ', '')|upper }} {{ names|map('lower')|sort|join('/') }}", {"names": ["Zed", "amy", "Bob"]})
+c("f_reverse", "{{ 'abc'|reverse }} {{ [1, 2, 3]|reverse|list }}")
+c("f_center_wordcount", "[{{ 'ab'|center(7) }}] [{{ 'abc'|center(6) }}] {{ 'hello big world'|wordcount }}")
+c("f_escape_safe", "{{ '<a href=\"x\">&\\'</a>'|e }} {{ '<b>'|safe }} {{ '<i>'|escape }}")
+c("f_format", "{{ '%s=%s'|format('a', 1) }} {{ '%.2f'|format(3.14159) }} {{ '%d%%'|format(50) }}")
+c("f_batch", "{% for row in range(7)|batch(3) %}{{ row }}{% endfor %} {% for row in range(5)|batch(2, 'x') %}{{ row|join }}{% endfor %}")
+c("f_default_chain_in_condition", "{% if cfg.enabled|default(false) %}on{% else %}off{% endif %} {{ cfg.port|default(8080)|string + '/tcp' }}", {"cfg": {}})
+c("f_string_of_float", "{{ 60.0|string }} {{ (1/3)|string }} {{ 1e20|string }}")
+c("err_unknown_filter", "{{ x|nosuchfilter }}")
+c("unknown_filter_in_untaken_if", "{% if false %}{{ x|nosuchfilter }}{% endif %}ok")
+c("err_unknown_filter_in_taken_if", "{% if true %}{{ x|nosuchfilter }}{% endif %}ok")
+c("err_unknown_filter_in_for_in_if", "{% if false %}{% for x in [1] %}{{ x|nosuch }}{% endfor %}{% endif %}")
+c("err_unknown_test", "{{ x is nosuchtest }}")
+c("err_items_on_list", "{{ [1]|items|list }}")
+c("err_dictsort_bad_by", "{{ {'a': 1}|dictsort(by='x') }}")
+c("err_abs_string", "{{ 'x'|abs }}")
+
+with open(sys.argv[1], "w") as f:
+    for d in cases:
+        f.write(json.dumps(d, ensure_ascii=False) + "\n")
+print(len(cases))
