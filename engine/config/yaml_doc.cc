@@ -160,6 +160,19 @@ int UnclosedQuoteLine(const std::string& text, int limit_line) {
   return 0;
 }
 
+// Whether line `line` (1-based) is indented with a tab: yaml-cpp then often
+// reports something unrelated ("illegal map value").
+bool IndentedWithTab(const std::string& text, int line) {
+  size_t start = 0;
+  for (int l = 1; l < line && start != std::string::npos; ++l) {
+    start = text.find('\n', start);
+    if (start != std::string::npos) ++start;
+  }
+  if (start == std::string::npos) return false;
+  size_t first = text.find_first_not_of(' ', start);
+  return first != std::string::npos && text[first] == '\t';
+}
+
 struct ConvertCtx {
   const std::string& text;
   const std::string& display;
@@ -255,7 +268,7 @@ std::optional<YamlFile> ParseYamlText(const std::string& text, const std::string
     if (int q = UnclosedQuoteLine(text, loc.line > 0 ? loc.line : 1 << 30)) {
       hint = "the quote opened at line " + std::to_string(q) +
              " is not closed on that line; close it (the parser only noticed here)";
-    } else if (e.msg.find("tab") != std::string::npos) {
+    } else if (e.msg.find("tab") != std::string::npos || IndentedWithTab(text, loc.line)) {
       hint = "indent with spaces; YAML does not allow tabs for indentation";
     }
     diags->Error(loc, "invalid YAML: " + e.msg, hint);

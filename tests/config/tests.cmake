@@ -1,6 +1,9 @@
 # Workspace loader, schemas, resource graph (unit) and the bad-input corpus
-# (runs the real binary on tests/testdata/bad/*).
+# (BadInputCorpusTest runs the real binary on tests/testdata/bad/*).
 paiplan_test(config_test
   SOURCES
+    ${CMAKE_CURRENT_LIST_DIR}/yaml_doc_test.cc
+    ${CMAKE_CURRENT_LIST_DIR}/workspace_test.cc
+    ${CMAKE_CURRENT_LIST_DIR}/graph_test.cc
     ${CMAKE_CURRENT_LIST_DIR}/bad_corpus_test.cc
   LIBS pp_graph)

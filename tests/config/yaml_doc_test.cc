@@ -1,0 +1,170 @@
+#include "engine/config/yaml_doc.h"
+
+#include <gtest/gtest.h>
+
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+
+namespace paiplan::config {
+namespace {
+
+ojson Parse(const std::string& text) {
+  Diagnostics d;
+  auto f = ParseYamlText(text, "t.yaml", &d);
+  EXPECT_TRUE(f.has_value()) << text;
+  EXPECT_FALSE(d.HasErrors());
+  return f ? f->value : ojson();
+}
+
+// Parses text that must fail; returns the single error.
+Diagnostic ParseError(const std::string& text) {
+  Diagnostics d;
+  auto f = ParseYamlText(text, "t.yaml", &d);
+  EXPECT_FALSE(f.has_value()) << text;
+  EXPECT_GE(d.ErrorCount(), 1u);
+  return d.items().empty() ? Diagnostic{} : d.items().front();
+}
+
+TEST(YamlScalarTest, QuotedScalarsAreAlwaysStrings) {
+  ojson v = Parse("a: \"true\"\nb: '42'\nc: \"1.5\"\nd: 'null'\ne: \"yes\"\nf: !!str 7\n");
+  for (const char* k : {"a", "b", "c", "d", "e", "f"}) EXPECT_TRUE(v[k].is_string()) << k;
+  EXPECT_EQ(v["b"], "42");
+  EXPECT_EQ(v["f"], "7");
+}
+
+TEST(YamlScalarTest, PlainBooleansFollowYaml11) {
+  ojson v = Parse("a: yes\nb: No\nc: ON\nd: off\ne: True\nf: false\ng: y\nh: n\n");
+  EXPECT_EQ(v["a"], true);
+  EXPECT_EQ(v["b"], false);
+  EXPECT_EQ(v["c"], true);
+  EXPECT_EQ(v["d"], false);
+  EXPECT_EQ(v["e"], true);
+  EXPECT_EQ(v["f"], false);
+  // PyYAML (OpenPAI's loader) does not resolve y/n: they stay strings.
+  EXPECT_EQ(v["g"], "y");
+  EXPECT_EQ(v["h"], "n");
+}
+
+TEST(YamlScalarTest, PlainIntsFloatsAndNulls) {
+  ojson v = Parse("i: 22\nn: -7\nh: 0x1f\no: 0o17\nf: 2.5\ne: 1e3\ninf: .inf\nnan: .nan\nz: ~\nnl: null\nem:\n"
+                  "ip: 192.0.2.1\nver: 1.9.9\nmem: 16Gi\n");
+  EXPECT_TRUE(v["i"].is_number_integer());
+  EXPECT_EQ(v["i"], 22);
+  EXPECT_EQ(v["n"], -7);
+  EXPECT_EQ(v["h"], 31);
+  EXPECT_EQ(v["o"], 15);
+  EXPECT_TRUE(v["f"].is_number_float());
+  EXPECT_DOUBLE_EQ(v["f"].get<double>(), 2.5);
+  EXPECT_DOUBLE_EQ(v["e"].get<double>(), 1000);
+  EXPECT_TRUE(std::isinf(v["inf"].get<double>()));
+  EXPECT_TRUE(std::isnan(v["nan"].get<double>()));
+  EXPECT_TRUE(v["z"].is_null());
+  EXPECT_TRUE(v["nl"].is_null());
+  EXPECT_TRUE(v["em"].is_null());
+  EXPECT_EQ(v["ip"], "192.0.2.1");  // not a number
+  EXPECT_EQ(v["ver"], "1.9.9");
+  EXPECT_EQ(v["mem"], "16Gi");
+}
+
+TEST(YamlScalarTest, BlockScalarsAreStrings) {
+  ojson v = Parse("a: |\n  12\nb: >-\n  yes\n");
+  EXPECT_EQ(v["a"], "12\n");
+  EXPECT_EQ(v["b"], "yes");
+}
+
+TEST(YamlDocTest, KeepsKeyOrderOfTheFile) {
+  ojson v = Parse("zeta: 1\nalpha: 2\nmid: 3\n");
+  std::vector<std::string> keys;
+  for (auto it = v.begin(); it != v.end(); ++it) keys.push_back(it.key());
+  EXPECT_EQ(keys, (std::vector<std::string>{"zeta", "alpha", "mid"}));
+}
+
+TEST(YamlDocTest, EmptyAndCommentOnlyFilesAreNull) {
+  EXPECT_TRUE(Parse("").is_null());
+  EXPECT_TRUE(Parse("# only a comment\n").is_null());
+}
+
+TEST(YamlDocTest, DuplicateKeyIsAnErrorWithItsLine) {
+  Diagnostic d = ParseError("a: 1\nb:\n  c: 1\n  c: 2\n");
+  EXPECT_EQ(d.loc.file, "t.yaml");
+  EXPECT_EQ(d.loc.line, 4);
+  EXPECT_EQ(d.loc.column, 3);
+  EXPECT_NE(d.message.find("duplicate key 'c' in b"), std::string::npos) << d.message;
+  EXPECT_FALSE(d.hint.empty());
+}
+
+TEST(YamlDocTest, MultiDocumentIsAnErrorAtTheSeparator) {
+  Diagnostic d = ParseError("a: 1\n---\nb: 2\n");
+  EXPECT_EQ(d.loc.line, 2);
+  EXPECT_NE(d.message.find("2 YAML documents"), std::string::npos) << d.message;
+}
+
+TEST(YamlDocTest, InvalidUtf8ReportsLineAndColumn) {
+  Diagnostic d = ParseError("a: ok\nbb: x\xe9y\n");
+  EXPECT_EQ(d.loc.line, 2);
+  EXPECT_EQ(d.loc.column, 6);
+  EXPECT_NE(d.message.find("UTF-8"), std::string::npos);
+  EXPECT_NE(d.message.find("0xe9"), std::string::npos);
+  // Truncated multi-byte sequence at the end of the file.
+  Diagnostic t = ParseError("a: caf\xc3");
+  EXPECT_EQ(t.loc.line, 1);
+  EXPECT_EQ(t.loc.column, 7);
+  // Valid multi-byte text is fine.
+  EXPECT_EQ(Parse("a: café → ok\n")["a"], "café → ok");
+}
+
+TEST(YamlDocTest, UnclosedQuoteAtEndOfFileIsAnError) {
+  // yaml-cpp alone accepts this and swallows the rest of the file.
+  Diagnostic d = ParseError("a: 1\nb: 'open\n");
+  EXPECT_EQ(d.loc.line, 2);
+  EXPECT_NE(d.message.find("never closed"), std::string::npos) << d.message;
+  EXPECT_EQ(Parse("a: 'it''s'\nb: \"q\\\"r\"\n")["a"], "it's");
+}
+
+TEST(YamlDocTest, SyntaxErrorsHaveALocationAndAHint) {
+  Diagnostic tab = ParseError("a:\n\tb: 1\n");
+  EXPECT_EQ(tab.loc.line, 2);
+  EXPECT_NE(tab.hint.find("spaces"), std::string::npos) << tab.hint;
+  Diagnostic quote = ParseError("a: \"x\nb: 1\nc: \"y\" z\n");
+  EXPECT_GT(quote.loc.line, 0);
+  EXPECT_NE(quote.hint.find("line 1"), std::string::npos) << quote.hint;
+}
+
+TEST(YamlDocTest, NonScalarKeyIsAnError) {
+  Diagnostic d = ParseError("? [a, b]\n: 1\n");
+  EXPECT_NE(d.message.find("keys must be plain strings"), std::string::npos);
+}
+
+TEST(PointerTest, TokensAndDottedForm) {
+  EXPECT_EQ(PointerTokens("/machine-list/3/hostname"),
+            (std::vector<std::string>{"machine-list", "3", "hostname"}));
+  EXPECT_EQ(PointerTokens("/a~1b/c~0d"), (std::vector<std::string>{"a/b", "c~d"}));
+  EXPECT_EQ(PointerToDotted("/machine-list/3/hostname"), "machine-list[3].hostname");
+  EXPECT_EQ(PointerToDotted(""), "(top level)");
+}
+
+TEST(LocationFinderTest, FindsKeysAndValuesOfNestedEntries) {
+  char tmpl[] = "/tmp/pp_loc_XXXXXX";
+  std::string dir = mkdtemp(tmpl);
+  std::string path = dir + "/l.yaml";
+  FILE* f = fopen(path.c_str(), "w");
+  fputs("top: 1\nlist:\n  - name: a\n  - name: b\n    port: 22\n", f);
+  fclose(f);
+  LocationFinder finder;
+  SourceLoc v = finder.Find(path, "l.yaml", "/list/1/port");
+  EXPECT_EQ(v.line, 5);
+  EXPECT_EQ(v.column, 11);
+  SourceLoc k = finder.Find(path, "l.yaml", "/list/1/port", true);
+  EXPECT_EQ(k.line, 5);
+  EXPECT_EQ(k.column, 5);
+  SourceLoc missing = finder.Find(path, "l.yaml", "/list/1/nope");
+  EXPECT_EQ(missing.line, 4);  // the closest existing ancestor
+  std::remove(path.c_str());
+  rmdir(dir.c_str());
+}
+
+}  // namespace
+}  // namespace paiplan::config
