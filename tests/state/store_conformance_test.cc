@@ -7,9 +7,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "state/etcd/etcd_store.h"
 #include "state/lmdb/lmdb_store.h"
 #include "state/memory_store.h"
 #include "state/store_util.h"
+#include "tests/state/etcd_server.h"
 #include "tests/state/state_test_util.h"
 
 namespace paiplan::state {
@@ -230,12 +232,55 @@ std::unique_ptr<StateStore> OpenLmdb(const std::string& dir) {
   return std::move(*r);
 }
 
+// One etcd for all conformance tests, started on first use and stopped when
+// the test program ends; each test gets its own key prefix.
+class SharedEtcd : public ::testing::Environment {
+ public:
+  static testing::EtcdServer* Get(std::string* error) {
+    static std::string start_error;
+    if (server_ == nullptr) {
+      server_ = new testing::EtcdServer();
+      start_error = server_->Start();
+    }
+    *error = start_error;
+    return server_;
+  }
+  void TearDown() override {
+    delete server_;
+    server_ = nullptr;
+  }
+
+ private:
+  static testing::EtcdServer* server_;
+};
+testing::EtcdServer* SharedEtcd::server_ = nullptr;
+[[maybe_unused]] ::testing::Environment* const kSharedEtcd =
+    ::testing::AddGlobalTestEnvironment(new SharedEtcd);
+
+std::unique_ptr<StateStore> OpenEtcd(const std::string& dir) {
+  std::string error;
+  testing::EtcdServer* server = SharedEtcd::Get(&error);
+  if (!error.empty()) {
+    ADD_FAILURE() << "cannot start etcd: " << error;
+    return nullptr;
+  }
+  EtcdOptions options;
+  options.endpoint = server->endpoint();
+  options.prefix = "/conformance" + dir;  // the temp dir is unique per test
+  auto r = EtcdStore::Open(options);
+  if (!r) {
+    ADD_FAILURE() << r.error().message();
+    return nullptr;
+  }
+  return std::move(*r);
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Backends, StoreConformanceTest,
     ::testing::Values(Backend{"memory", [](const std::string&) -> std::unique_ptr<StateStore> {
                                 return std::make_unique<MemoryStore>();
                               }},
-                      Backend{"lmdb", OpenLmdb}),
+                      Backend{"lmdb", OpenLmdb}, Backend{"etcd", OpenEtcd}),
     [](const ::testing::TestParamInfo<Backend>& info) { return info.param.name; });
 
 }  // namespace
