@@ -23,10 +23,7 @@ Value Renderer::Lookup(std::string_view name) const {
       if (v->first == name) return v->second;
     }
   }
-  if (context_.is_object()) {
-    auto it = context_.find(name);
-    if (it != context_.end()) return Value::FromJson(*it);
-  }
+  if (const Json* v = FindMember(context_, name)) return Value::FromJson(*v);
   if (name == kBlockPlaceholder) return block_value_;
   return Value();
 }

@@ -254,9 +254,9 @@ Value Value::GetKey(const Value& key) const {
     Value* v = MutableDict()->Find(key);
     return v ? *v : Value();
   }
-  if (kind_ == Kind::kJson && json_->is_object() && key.IsString()) {
-    auto it = json_->find(key.AsStr());
-    return it == json_->end() ? Value() : FromJson(*it);
+  if (kind_ == Kind::kJson && key.IsString()) {
+    const Json* member = FindMember(*json_, key.AsStr());
+    return member ? FromJson(*member) : Value();
   }
   return Value();
 }
@@ -309,6 +309,14 @@ std::vector<std::pair<Value, Value>> Value::Pairs() const {
     for (const auto& [k, v] : json_->items()) out.emplace_back(StrView(k), FromJson(v));
   }
   return out;
+}
+
+const Json* FindMember(const Json& object, std::string_view key) {
+  if (!object.is_object()) return nullptr;
+  for (const auto& [k, v] : object.get_ref<const Json::object_t&>()) {
+    if (k == key) return &v;
+  }
+  return nullptr;
 }
 
 Value* Dict::Find(const Value& key) {

@@ -127,6 +127,9 @@ struct LoopState {
   int64_t depth = 1;
 };
 
+// Member of a JSON object by key without allocating (nullptr when absent or
+// not an object).
+const Json* FindMember(const Json& object, std::string_view key);
 // Python == (1 == 1.0 == True, lists element-wise, Undefined == Undefined).
 bool Equal(const Value& a, const Value& b);
 // Python < for numbers, strings and sequences; fails for other mixes.

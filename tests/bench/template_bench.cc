@@ -1,7 +1,7 @@
 // Render throughput of our Jinja2 renderer over the conformance corpus:
 // each case is parsed once and rendered REPS times (cases that fail are
 // skipped, as the Python side does). Prints one JSON line.
-// Usage: template_bench CORPUS_DIR REPS
+// Usage: template_bench CORPUS_DIR REPS [NAME_PREFIX]
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -12,8 +12,8 @@
 #include "tests/template/corpus_loader.h"
 
 int main(int argc, char** argv) {
-  if (argc != 3) {
-    std::fprintf(stderr, "usage: %s CORPUS_DIR REPS\n", argv[0]);
+  if (argc != 3 && argc != 4) {
+    std::fprintf(stderr, "usage: %s CORPUS_DIR REPS [NAME_PREFIX]\n", argv[0]);
     return 2;
   }
   int reps = std::atoi(argv[2]);
@@ -23,7 +23,9 @@ int main(int argc, char** argv) {
     const nlohmann::ordered_json* ctx;
   };
   std::vector<Ready> ready;
+  std::string prefix = argc == 4 ? argv[3] : "";
   for (const auto& c : cases) {
+    if (!c.name.starts_with(prefix)) continue;
     auto t = paiplan::tmpl::Template::Parse(c.text, c.name);
     if (!t || !t->Render(c.context)) continue;
     ready.push_back({std::move(*t), &c.context});

@@ -3,7 +3,7 @@
 
 Usage: render_corpus.py CORPUS_DIR            -> JSON list on stdout:
            [{"name": ..., "ok": true, "output": ...} | {"name": ..., "ok": false, "error": ...}]
-       render_corpus.py CORPUS_DIR --bench N  -> parses each case once, renders it N times,
+       render_corpus.py CORPUS_DIR --bench N [PREFIX] -> parses each case (named PREFIX*) once, renders it N times,
            prints {"renders": R, "seconds": S} (cases that fail are skipped).
 
 A case is either NAME.j2 (+ optional NAME.json context) or one line of a *.jsonl
@@ -57,9 +57,11 @@ def render_all(cases):
     return results
 
 
-def bench(cases, reps):
+def bench(cases, reps, prefix=""):
     templates = []
     for name, text, ctx in cases:
+        if not name.startswith(prefix):
+            continue
         try:
             t = jinja2.Template(text)
             t.render(**ctx)
@@ -77,7 +79,7 @@ def bench(cases, reps):
 def main():
     cases = load_cases(sys.argv[1])
     if len(sys.argv) > 3 and sys.argv[2] == "--bench":
-        print(json.dumps(bench(cases, int(sys.argv[3]))))
+        print(json.dumps(bench(cases, int(sys.argv[3]), sys.argv[4] if len(sys.argv) > 4 else "")))
     else:
         print(json.dumps(render_all(cases)))
 
