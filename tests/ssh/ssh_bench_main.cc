@@ -76,7 +76,9 @@ int Latency(const std::vector<SshTarget>& targets, int n) {
   std::vector<double> ms;
   for (int i = 0; i < n; ++i) {
     auto start = Clock::now();
-    auto r = t->Exec(ExecRequest{.command = "true", .env = {}, .cwd = {}, .timeout = std::chrono::milliseconds(60000), .on_output = {}});
+    ExecRequest req;
+    req.command = "true";
+    auto r = t->Exec(req);
     if (!r || r->exit_status != 0) {
       std::fprintf(stderr, "exec failed: %s\n", r ? "exit" : r.error().message().c_str());
       return 1;

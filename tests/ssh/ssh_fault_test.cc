@@ -22,6 +22,12 @@
 namespace paiplan::providers::ssh {
 namespace {
 
+ExecRequest Cmd(std::string command) {
+  ExecRequest r;
+  r.command = std::move(command);
+  return r;
+}
+
 using ::paiplan::testing::FindProcessesByCmdline;
 using ::paiplan::testing::SshdHarness;
 using ::paiplan::testing::SshdHarnessOptions;
@@ -47,9 +53,10 @@ TEST(SshFaultTest, TwentyNodesInParallelThroughThePool) {
       Transport* t = pool.Get("node" + std::to_string(i), h->Target(i));
       Status s = t->Upload("/var/lib/paiplan/pkg/package.bin", package, 0644);
       if (!s.ok()) return void(errors[i] = s.message());
-      auto r = t->Exec(ExecRequest{.command = "wc -c < /var/lib/paiplan/pkg/package.bin && "
-                                              "echo node-$N > /var/lib/paiplan/node.json",
-                                   .env = {{"N", std::to_string(i)}}});
+      ExecRequest req = Cmd("wc -c < /var/lib/paiplan/pkg/package.bin && "
+                            "echo node-$N > /var/lib/paiplan/node.json");
+      req.env = {{"N", std::to_string(i)}};
+      auto r = t->Exec(req);
       if (!r) return void(errors[i] = r.error().message());
       if (r->stdout_tail != "102400\n") errors[i] = "bad output: " + r->stdout_tail;
     });
@@ -69,7 +76,7 @@ TEST(SshFaultTest, StoppedNodeIsUnavailableOthersAreFine) {
   ASSERT_TRUE(h->Stop(1).ok());
   SshPool pool;
   for (int i = 0; i < 3; ++i) {
-    auto r = pool.Get("n" + std::to_string(i), h->Target(i))->Exec(ExecRequest{.command = "echo hi"});
+    auto r = pool.Get("n" + std::to_string(i), h->Target(i))->Exec(Cmd("echo hi"));
     if (i == 1) {
       ASSERT_FALSE(r.has_value());
       EXPECT_EQ(r.error().code(), Code::kUnavailable);
@@ -83,7 +90,7 @@ TEST(SshFaultTest, StoppedNodeIsUnavailableOthersAreFine) {
   }
   // Back up: the same pooled transport connects on its next call.
   ASSERT_TRUE(h->Start(1).ok());
-  auto r = pool.Get("n1", h->Target(1))->Exec(ExecRequest{.command = "echo back"});
+  auto r = pool.Get("n1", h->Target(1))->Exec(Cmd("echo back"));
   ASSERT_TRUE(r.has_value()) << r.error().message();
   EXPECT_EQ(r->stdout_tail, "back\n");
 }
@@ -98,10 +105,13 @@ TEST(SshFaultTest, ServerThatNeverSpeaksTimesOut) {
   ASSERT_EQ(listen(fd, 4), 0);
   socklen_t len = sizeof a;
   getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  SshTarget t{.host = "127.0.0.1", .port = ntohs(a.sin_port), .user = "root"};
+  SshTarget t;
+  t.host = "127.0.0.1";
+  t.port = ntohs(a.sin_port);
+  t.user = "root";
   t.connect_timeout = std::chrono::milliseconds(1500);
   SshTransport transport(t);
-  auto r = transport.Exec(ExecRequest{.command = "true"});
+  auto r = transport.Exec(Cmd("true"));
   close(fd);
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().code(), Code::kTimeout) << r.error().message();
@@ -125,7 +135,7 @@ TEST(SshFaultTest, HungCommandTimesOutAndTheRemoteProcessIsGone) {
   EXPECT_THAT(res.error().message(), HasSubstr("stuck-here"));
   EXPECT_EQ(FindProcessesByCmdline("sleep " + marker), std::vector<pid_t>{});
   // The session is still usable afterwards.
-  auto again = t.Exec(ExecRequest{.command = "echo alive"});
+  auto again = t.Exec(Cmd("echo alive"));
   ASSERT_TRUE(again.has_value()) << again.error().message();
   EXPECT_EQ(again->stdout_tail, "alive\n");
   EXPECT_EQ(t.stats().handshakes, 1);

@@ -17,6 +17,12 @@
 namespace paiplan::providers::ssh {
 namespace {
 
+ExecRequest Cmd(std::string command) {
+  ExecRequest r;
+  r.command = std::move(command);
+  return r;
+}
+
 using ::paiplan::testing::RunCommand;
 using ::paiplan::testing::SshdHarness;
 using ::testing::HasSubstr;
@@ -244,7 +250,7 @@ TEST_F(SshTest, ChangedHostKeyIsRefusedWithFingerprintAndFix) {
   for (auto policy : {SshTarget::kStrict, SshTarget::kAcceptNew}) {
     target.policy = policy;
     SshTransport t(target);
-    auto res = t.Exec(ExecRequest{.command = "true"});
+    auto res = t.Exec(Cmd("true"));
     ASSERT_FALSE(res.has_value());
     EXPECT_EQ(res.error().code(), Code::kPermissionDenied);
     const std::string& m = res.error().message();
@@ -280,7 +286,7 @@ TEST_F(SshTest, AcceptNewRecordsTheKeyAndStrictAcceptsItAfterwards) {
   target.policy = SshTarget::kAcceptNew;
   {
     SshTransport t(target);
-    auto res = t.Exec(ExecRequest{.command = "echo ok"});
+    auto res = t.Exec(Cmd("echo ok"));
     ASSERT_TRUE(res.has_value()) << res.error().message();
   }
   std::string written = fs::ReadFile(kh).value_or("");
@@ -297,7 +303,7 @@ TEST_F(SshTest, AuthFailureNamesTheMethodsButNeverThePassword) {
   target.identity_file = key;
   target.password = "s3cret-Pa55";
   SshTransport t(target);
-  auto res = t.Exec(ExecRequest{.command = "true"});
+  auto res = t.Exec(Cmd("true"));
   ASSERT_FALSE(res.has_value());
   EXPECT_EQ(res.error().code(), Code::kPermissionDenied);
   std::string p = std::to_string(H().port());
@@ -310,10 +316,13 @@ TEST_F(SshTest, AuthFailureNamesTheMethodsButNeverThePassword) {
 
 TEST_F(SshTest, ProxyJumpReachesTheTargetThroughTheBastion) {
   SshTarget target = H().Target(2);
-  target.proxy_jump = SshJumpHost{.host = H().ip(0), .port = H().port()};
+  SshJumpHost jump;
+  jump.host = H().ip(0);
+  jump.port = H().port();
+  target.proxy_jump = jump;
   SshTransport t(target);
   EXPECT_EQ(t.Describe(), "root@127.0.0.4:" + std::to_string(H().port()) + " via 127.0.0.2");
-  auto res = t.Exec(ExecRequest{.command = "echo via-jump; test -d /var/lib/paiplan"});
+  auto res = t.Exec(Cmd("echo via-jump; test -d /var/lib/paiplan"));
   ASSERT_TRUE(res.has_value()) << res.error().message();
   EXPECT_EQ(res->stdout_tail, "via-jump\n");
   EXPECT_EQ(res->exit_status, 0);
@@ -325,7 +334,7 @@ TEST_F(SshTest, ProxyJumpReachesTheTargetThroughTheBastion) {
   // The path really depends on the bastion: without it, a new session fails.
   ASSERT_TRUE(H().Stop(0).ok());
   SshTransport t2(target);
-  auto down = t2.Exec(ExecRequest{.command = "true"});
+  auto down = t2.Exec(Cmd("true"));
   ASSERT_TRUE(H().Start(0).ok());
   ASSERT_FALSE(down.has_value());
   EXPECT_EQ(down.error().code(), Code::kUnavailable) << down.error().message();
@@ -334,8 +343,10 @@ TEST_F(SshTest, ProxyJumpReachesTheTargetThroughTheBastion) {
 
 TEST(SshPoolTest, GetReturnsTheSameTransportPerMachine) {
   SshPool pool(2);
-  SshTarget a{.host = "127.0.0.2", .port = 1};
-  SshTarget b{.host = "127.0.0.3", .port = 1};
+  SshTarget a, b;
+  a.host = "127.0.0.2";
+  b.host = "127.0.0.3";
+  a.port = b.port = 1;
   Transport* t1 = pool.Get("m1", a);
   EXPECT_EQ(pool.Get("m1", a), t1);
   EXPECT_NE(pool.Get("m2", b), t1);
