@@ -80,11 +80,10 @@ ojson BuildClusterCfg(const Workspace& ws) {
   // operator[] and emplace search the keys linearly, which made this loop
   // quadratic (seconds at 50,000 machines); the keys are appended directly.
   ojson by_host = ojson::object();
-  auto& entries = by_host.get_ref<ojson::object_t&>();
-  using Base = std::vector<std::pair<const std::string, ojson>>;
-  Base& vec = static_cast<Base&>(entries);
-  vec.reserve(layout["machine-list"].size());
-  for (auto& m : layout["machine-list"]) vec.emplace_back(m["hostname"].get<std::string>(), std::move(m));
+  for (auto& m : layout["machine-list"]) {
+    std::string host = m["hostname"].get<std::string>();
+    AppendUnique(&by_host, std::move(host), std::move(m));
+  }
   layout["machine-list"] = std::move(by_host);
   cfg["layout"] = std::move(layout);
   for (const auto& [name, def] : ws.services) {

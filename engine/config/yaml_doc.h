@@ -44,6 +44,11 @@ std::optional<YamlFile> LoadYamlFile(const std::string& path, const std::string&
 std::optional<YamlFile> ParseYamlText(const std::string& text, const std::string& display,
                                       Diagnostics* diags);
 
+// Appends `key` → `value` to the object `obj` in O(1). REQUIRES: `obj` is an
+// object without `key`. (ordered_json's own insert and operator[] search the
+// keys linearly, which makes building a large map quadratic.)
+void AppendUnique(ojson* obj, std::string key, ojson value);
+
 // Splits an RFC 6901 JSON pointer ("/machine-list/3/hostname") into tokens.
 std::vector<std::string> PointerTokens(const std::string& pointer);
 // "machine-list[3].hostname" — how a path reads in a message.

@@ -168,3 +168,28 @@ TEST(LocationFinderTest, FindsKeysAndValuesOfNestedEntries) {
 
 }  // namespace
 }  // namespace paiplan::config
+
+namespace paiplan::config {
+namespace {
+
+TEST(YamlDocTest, AnchorsAndAliasesAreExpanded) {
+  ojson v = Parse("base: &b\n  x: 1\n  l: [a, b]\nport: &p 22\nuse: *b\nuse_port: *p\n");
+  EXPECT_EQ(v["use"], v["base"]);
+  EXPECT_EQ(v["use"]["l"][1], "b");
+  EXPECT_EQ(v["use_port"], 22);
+}
+
+TEST(YamlDocTest, LargeMapsKeepOrderAndFindDuplicates) {
+  std::string text;
+  for (int i = 0; i < 200; ++i) text += "k" + std::to_string(199 - i) + ": " + std::to_string(i) + "\n";
+  ojson v = Parse(text);
+  ASSERT_EQ(v.size(), 200u);
+  EXPECT_EQ(v.begin().key(), "k199");
+  EXPECT_EQ(v["k0"], 199);
+  Diagnostic d = ParseError(text + "k150: again\n");
+  EXPECT_EQ(d.loc.line, 201);
+  EXPECT_NE(d.message.find("duplicate key 'k150'"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace paiplan::config
