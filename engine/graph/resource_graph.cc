@@ -130,15 +130,20 @@ std::optional<ResourceGraph> ResourceGraph::Build(const config::Workspace& ws, b
   for (size_t i = 0; i < rs.size(); ++i) g.index_.emplace(rs[i].address, int(i));
   g.deps_.resize(rs.size());
   g.dependents_.resize(rs.size());
+  // The vertex a service waits for on each host, looked up once per host
+  // rather than once per (service, host) edge.
+  std::vector<int> host_vertex(ws.machines.size());
   for (const auto& m : ws.machines) {
-    if (with_kube) g.AddEdge(g.Find("node." + m.hostname), g.Find("label." + m.hostname));
+    int node = g.Find("node." + m.hostname);
+    host_vertex[m.index] = node;
+    if (!with_kube) continue;
+    host_vertex[m.index] = g.Find("label." + m.hostname);
+    g.AddEdge(node, host_vertex[m.index]);
   }
   int config = with_kube ? g.Find("config.cluster") : -1;
   for (const auto& [name, def] : ws.services) {
     int s = g.Find("service." + name);
-    for (size_t h : SelectedHosts(ws, def)) {
-      g.AddEdge(g.Find((with_kube ? "label." : "node.") + ws.machines[h].hostname), s);
-    }
+    for (size_t h : SelectedHosts(ws, def)) g.AddEdge(host_vertex[h], s);
     if (config >= 0) g.AddEdge(config, s);
     for (const auto& t : def.templates) g.AddEdge(g.Find("render." + name + "/" + t), s);
     for (const auto& p : def.prerequisites) {
