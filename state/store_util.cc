@@ -10,6 +10,8 @@
 #include <ctime>
 #include <random>
 
+#include "state/fast_json.h"
+
 namespace paiplan::state {
 namespace {
 
@@ -167,7 +169,9 @@ std::string EncodeRecord(const ResourceRecord& record) {
 
 Result<ResourceRecord> DecodeRecord(std::string_view bytes, std::string_view address,
                                     std::string_view file) {
-  ResourceRecord r = ResourceRecord::parse(bytes.begin(), bytes.end(), nullptr, /*allow_exceptions=*/false);
+  ResourceRecord r;
+  if (FastParseJson(bytes, &r) && r.is_object()) return r;
+  r = ResourceRecord::parse(bytes.begin(), bytes.end(), nullptr, /*allow_exceptions=*/false);
   if (r.is_discarded() || !r.is_object()) {
     return Err(Status::Corruption("state record " + std::string(address) + " in " +
                                   std::string(file) +

@@ -14,12 +14,16 @@ namespace {
 constexpr size_t kParallelThreshold = 8192;
 constexpr unsigned kMaxThreads = 4;
 
+using RecordMap = std::map<std::string, ResourceRecord>;
+
+// Decodes raw[begin, end) into `out`; map nodes are allocated by the calling
+// thread, so that work is parallel too.
 Status DecodeRange(const RawRecords& raw, size_t begin, size_t end, const std::string& file,
-                   std::vector<ResourceRecord>& out) {
+                   RecordMap& out) {
   for (size_t i = begin; i < end; ++i) {
     auto r = DecodeRecord(raw[i].second, raw[i].first, file);
     if (!r) return r.error();
-    out[i] = std::move(*r);
+    out.emplace_hint(out.end(), std::string(raw[i].first), std::move(*r));
   }
   return Status::Ok();
 }
@@ -29,31 +33,32 @@ Status DecodeRange(const RawRecords& raw, size_t begin, size_t end, const std::s
 Result<std::map<std::string, ResourceRecord>> DecodeResources(const RawRecords& raw,
                                                               const std::string& file) {
   const size_t n = raw.size();
-  std::vector<ResourceRecord> records(n);
   unsigned threads = 1;
   if (n >= kParallelThreshold) {
     threads = std::clamp(std::thread::hardware_concurrency(), 1u, kMaxThreads);
   }
+  std::vector<RecordMap> chunks(threads);
   std::vector<Status> results(threads);
   std::vector<std::thread> workers;
   for (unsigned t = 1; t < threads; ++t) {
     size_t begin = n * t / threads, end = n * (t + 1) / threads;
     try {
       workers.emplace_back([&, t, begin, end] {
-        results[t] = DecodeRange(raw, begin, end, file, records);
+        results[t] = DecodeRange(raw, begin, end, file, chunks[t]);
       });
     } catch (const std::system_error&) {  // no thread: decode it here instead
-      results[t] = DecodeRange(raw, begin, end, file, records);
+      results[t] = DecodeRange(raw, begin, end, file, chunks[t]);
     }
   }
-  results[0] = DecodeRange(raw, 0, n / threads, file, records);
+  results[0] = DecodeRange(raw, 0, n / threads, file, chunks[0]);
   for (auto& w : workers) w.join();
   for (const Status& s : results) {
     if (!s.ok()) return Err(s);
   }
-  std::map<std::string, ResourceRecord> out;
-  for (size_t i = 0; i < n; ++i) {
-    out.emplace_hint(out.end(), std::string(raw[i].first), std::move(records[i]));
+  // Chunks are sorted and in order: splice their nodes onto the end.
+  RecordMap out = std::move(chunks[0]);
+  for (unsigned t = 1; t < threads; ++t) {
+    while (!chunks[t].empty()) out.insert(out.end(), chunks[t].extract(chunks[t].begin()));
   }
   return out;
 }

@@ -232,6 +232,7 @@ Result<Snapshot> LmdbStore::ReadSnapshot() {
     int rc = mdb_cursor_open(txn.raw(), p->dbis.resources, &cur);
     if (rc != 0) return txn.Error(rc, "cannot read");
     lmdb::RawRecords raw;
+    if (auto count = CountEntries(txn, p->dbis.resources)) raw.reserve(*count);
     MDB_val k, v;
     for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
          rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {

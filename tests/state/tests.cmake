@@ -4,6 +4,7 @@ paiplan_test(state_test SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/lmdb_process_test.cc
   ${CMAKE_CURRENT_LIST_DIR}/group_committer_test.cc
   ${CMAKE_CURRENT_LIST_DIR}/state_json_test.cc
+  ${CMAKE_CURRENT_LIST_DIR}/fast_json_test.cc
   ${CMAKE_CURRENT_LIST_DIR}/etcd_store_test.cc
   LIBS pp_state)
 
