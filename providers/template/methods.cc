@@ -304,6 +304,7 @@ Result<std::string> JsonKey(const Value& k) {
 
 Status JsonDump(const Value& v, int indent, int depth, std::string& out) {
   using K = Value::Kind;
+  if (depth > 500) return Status::InvalidArgument("Circular reference detected");
   std::string nl = indent >= 0 ? "\n" + std::string(static_cast<size_t>(indent * (depth + 1)), ' ') : "";
   std::string close = indent >= 0 ? "\n" + std::string(static_cast<size_t>(indent * depth), ' ') : "";
   const char* sep = indent >= 0 ? "," : ", ";

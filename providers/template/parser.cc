@@ -20,6 +20,8 @@ Stmt MakeStmt(StmtKind kind, int line, int col) {
 }  // namespace
 
 Status Parser::Subparse(Body& body, std::initializer_list<std::string_view> ends, const Opener* opener) {
+  DepthGuard guard(depth_);
+  if (guard.too_deep()) return TooDeep();
   while (true) {
     const Token& t = Cur();
     if (t.kind == TokKind::kEof) {

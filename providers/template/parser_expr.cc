@@ -38,6 +38,8 @@ Result<ExprPtr> Parser::ParseTuple(bool with_condexpr, std::initializer_list<std
 }
 
 Result<ExprPtr> Parser::ParseExpression(bool with_condexpr) {
+  DepthGuard guard(depth_);
+  if (guard.too_deep()) return Err(TooDeep());
   if (!with_condexpr) return ParseOr();
   PP_ASSIGN_OR_RETURN(ExprPtr expr, ParseOr());
   while (IsName("if")) {
@@ -83,6 +85,8 @@ Result<ExprPtr> Parser::ParseAnd() {
 }
 
 Result<ExprPtr> Parser::ParseNot() {
+  DepthGuard guard(depth_);
+  if (guard.too_deep()) return Err(TooDeep());
   if (IsName("not")) {
     ExprPtr n = Node(ExprKind::kNot, Cur());
     Next();
@@ -143,6 +147,8 @@ Result<ExprPtr> Parser::Binary(Level next, std::initializer_list<std::string_vie
 }
 
 Result<ExprPtr> Parser::ParseUnary(bool with_filter) {
+  DepthGuard guard(depth_);
+  if (guard.too_deep()) return Err(TooDeep());
   ExprPtr node;
   if (IsOp("-") || IsOp("+")) {
     node = Node(IsOp("-") ? ExprKind::kNeg : ExprKind::kPos, Cur());

@@ -121,8 +121,20 @@ class Parser {
   Status CheckFilters(const Body& body, bool soft);
   Status CheckExpr(const Expr* e, bool soft);
 
+  // Bounds recursion so hostile input ("((((...", 10,000 nested ifs) fails
+  // with an error instead of overflowing the stack.
+  static constexpr int kMaxDepth = 200;
+  struct DepthGuard {
+    explicit DepthGuard(int& d) : depth(++d) {}
+    ~DepthGuard() { --depth; }
+    bool too_deep() const { return depth > kMaxDepth; }
+    int& depth;
+  };
+  Status TooDeep() const { return FailAt(Cur(), "template nested too deeply"); }
+
   std::vector<Token> toks_;
   size_t pos_ = 0;
+  int depth_ = 0;
   const std::string& name_;
 };
 

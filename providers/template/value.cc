@@ -180,7 +180,26 @@ void Value::AppendStr(std::string& out) const {
   }
 }
 
+// Containers being printed on this thread: Python prints a list that
+// contains itself as [...] (and a dict as {...}) instead of recursing.
+thread_local std::vector<const void*> repr_stack;
+
+struct ReprGuard {
+  explicit ReprGuard(const void* p) { repr_stack.push_back(p); }
+  ~ReprGuard() { repr_stack.pop_back(); }
+  static bool Active(const void* p) {
+    for (const void* q : repr_stack) {
+      if (q == p) return true;
+    }
+    return false;
+  }
+};
+
 void Value::AppendRepr(std::string& out) const {
+  if ((kind_ == Kind::kList || kind_ == Kind::kDict) && ReprGuard::Active(owner_.get())) {
+    out += kind_ == Kind::kList ? "[...]" : "{...}";
+    return;
+  }
   switch (kind_) {
     case Kind::kUndefined: out += "Undefined"; return;
     case Kind::kNone: out += "None"; return;
@@ -188,10 +207,13 @@ void Value::AppendRepr(std::string& out) const {
     case Kind::kInt: out += std::to_string(i_); return;
     case Kind::kFloat: out += FloatRepr(f_); return;
     case Kind::kString: AppendStrRepr(sv_, out); return;
-    case Kind::kList: case Kind::kTuple:
+    case Kind::kList: case Kind::kTuple: {
+      ReprGuard guard(owner_.get());
       AppendSeqRepr(*MutableList(), kind_ == Kind::kTuple, out);
       return;
+    }
     case Kind::kDict: {
+      ReprGuard guard(owner_.get());
       const Dict& d = *MutableDict();
       if (d.is_namespace) out += "<Namespace ";
       out += '{';
@@ -336,6 +358,10 @@ void Dict::Set(const Value& key, Value value) {
 
 bool Equal(const Value& a, const Value& b) {
   using K = Value::Kind;
+  if (a.kind() == b.kind() && (a.MutableList() || a.MutableDict()) &&
+      (a.MutableList() ? a.MutableList() == b.MutableList() : a.MutableDict() == b.MutableDict())) {
+    return true;  // identity, as Python's container comparison checks first
+  }
   if (a.IsNumber() && b.IsNumber()) {
     if (a.IsIntegral() && b.IsIntegral()) return a.AsInt() == b.AsInt();
     return a.AsDouble() == b.AsDouble();

@@ -128,3 +128,24 @@ TEST(JinjaTest, IteritemsIsAnAliasOfItems) {
 
 }  // namespace
 }  // namespace paiplan::tmpl
+
+namespace paiplan::tmpl {
+namespace {
+
+TEST(JinjaTest, DeepNestingIsAnErrorNotACrash) {
+  std::string parens = std::string(5000, '(') + "1" + std::string(5000, ')');
+  EXPECT_THAT(ErrorOf("{{ " + parens + " }}"), HasSubstr("nested too deeply"));
+  std::string ifs;
+  for (int i = 0; i < 5000; ++i) ifs += "{% if true %}";
+  EXPECT_THAT(ErrorOf(ifs), HasSubstr("nested too deeply"));
+  std::string nots;
+  for (int i = 0; i < 5000; ++i) nots += "not ";
+  EXPECT_THAT(ErrorOf("{{ " + nots + "1 }}"), HasSubstr("nested too deeply"));
+  // Ordinary nesting is fine.
+  auto r = Render("{{ ((((1)))) + [[[2]]][0][0][0] }}", nlohmann::ordered_json::object(), "t");
+  ASSERT_TRUE(r.has_value()) << r.error().message();
+  EXPECT_EQ(*r, "3");
+}
+
+}  // namespace
+}  // namespace paiplan::tmpl

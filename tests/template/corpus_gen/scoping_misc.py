@@ -30,6 +30,10 @@ c("misc_sum_of_map_int", "{{ machines|map(attribute='gpu')|map('int')|sum }}", {
 c("misc_string_comparison_unicode", "{{ 'é' > 'z' }} {{ ['é', 'z', 'a']|sort }}")
 c("misc_loop_index_math", "{% for x in 'abc' %}{{ loop.index * 10 + loop.length }}{{ '' if loop.last else '-' }}{% endfor %}")
 
+c("misc_self_referential_list", "{% set l = [1] %}{% set _ = l.append(l) %}{{ l }} {{ l == l }} {{ l|length }}")
+c("misc_self_referential_dict", "{% set d = {'a': 1} %}{% set _ = d.update({'me': d}) %}{{ d }}")
+c("err_self_referential_tojson", "{% set l = [] %}{% set _ = l.append(l) %}{{ l|tojson }}")
+
 with open(sys.argv[1], "w") as f:
     for d in cases:
         if d: f.write(json.dumps(d, ensure_ascii=False) + "\n")
