@@ -1,4 +1,5 @@
 // One function per command; each returns the process exit code.
+#include "engine/cli/plan_flow.h"
 #pragma once
 
 #include <string>
@@ -10,5 +11,16 @@ namespace paiplan::cli {
 
 int CmdValidate(const GlobalOptions& g);
 int CmdGraph(const GlobalOptions& g, const std::string& plan_file);
+int CmdDrift(const GlobalOptions& g, const std::string& junit);
+int CmdStateList(const GlobalOptions& g);
+int CmdStateShow(const GlobalOptions& g, const std::string& addr);
+int CmdStateRm(const GlobalOptions& g, const std::vector<std::string>& addrs);
+int CmdStatePull(const GlobalOptions& g);
+int CmdStatePush(const GlobalOptions& g, const std::string& file, bool force);
+int CmdForceUnlock(const GlobalOptions& g, const std::string& id);
+int CmdShow(const GlobalOptions& g, const std::string& file);
+int CmdInit(const GlobalOptions& g);
+int CmdRender(const GlobalOptions& g, const std::string& tmpl_path, const std::string& context_file);
+int CmdImport(const GlobalOptions& g, const std::string& address);
 
 }  // namespace paiplan::cli

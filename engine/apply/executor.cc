@@ -1,0 +1,277 @@
+#include "engine/apply/executor.h"
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <fstream>
+#include <mutex>
+#include <thread>
+
+#include "engine/apply/scheduler.h"
+#include "engine/base/fs.h"
+#include "engine/plan/attr_diff.h"
+
+namespace paiplan::apply {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Completion {
+  int index;
+  plan::ApplyResult result;
+  double seconds;
+};
+
+// A fixed pool of worker threads running one closure per action.
+class WorkerPool {
+ public:
+  explicit WorkerPool(int n) {
+    for (int i = 0; i < n; ++i) threads_.emplace_back([this] { Loop(); });
+  }
+  ~WorkerPool() {
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    for (auto& t : threads_) t.join();
+  }
+  void Submit(std::function<void()> fn) {
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      tasks_.push_back(std::move(fn));
+    }
+    cv_.notify_one();
+  }
+
+ private:
+  void Loop() {
+    for (;;) {
+      std::function<void()> fn;
+      {
+        std::unique_lock<std::mutex> l(mu_);
+        cv_.wait(l, [&] { return stop_ || !tasks_.empty(); });
+        if (tasks_.empty()) return;
+        fn = std::move(tasks_.front());
+        tasks_.pop_front();
+      }
+      fn();
+    }
+  }
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> tasks_;
+  std::vector<std::thread> threads_;
+  bool stop_ = false;
+};
+
+std::string LogName(const std::string& address) {
+  std::string s = address;
+  for (char& c : s) if (c == '/') c = '_';
+  return s + ".log";
+}
+
+bool Interrupted(const ExecOptions& o) { return o.interrupted && o.interrupted->load(); }
+
+// Runs one action with retries; called on a worker thread.
+plan::ApplyResult RunAction(const plan::Action& a, plan::ResourceHandler& h, const ExecOptions& o,
+                            Reporter* reporter_unused) {
+  std::string log_path = fs::Join(o.logs_dir, LogName(a.address));
+  std::ofstream log(log_path, std::ios::app);
+  plan::ApplyContext ctx;
+  ctx.log_path = log_path;
+  ctx.cancelled = o.interrupted;
+  ctx.log = [&](std::string_view s) { log << plan::MaskSecrets(std::string(s), o.secrets); log.flush(); };
+  ctx.log(std::string("# ") + a.address + ": " + plan::ActionName(a.type) + " (" + a.reason + ")\n");
+  double backoff = o.backoff;
+  for (int attempt = 1;; ++attempt) {
+    plan::ApplyResult r = h.Apply(a, ctx);
+    if (r.status.ok() || !r.status.retryable() || attempt >= o.retry_attempts || Interrupted(o)) {
+      ctx.log(r.status.ok() ? "# done\n" : "# failed: " + r.status.message() + "\n");
+      return r;
+    }
+    ctx.log("# attempt " + std::to_string(attempt) + " failed (" + r.status.message() + "); retrying in " +
+            std::to_string(backoff) + " s\n");
+    auto until = Clock::now() + std::chrono::milliseconds(int64_t(backoff * 1000));
+    while (Clock::now() < until && !Interrupted(o)) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    backoff = std::min(backoff * 2, o.max_backoff);
+  }
+}
+
+class Coordinator {
+ public:
+  Coordinator(const plan::Plan& plan, plan::Handlers& handlers, state::StateStore& store,
+              std::map<std::string, state::ResourceRecord> records, Reporter& reporter, const ExecOptions& o)
+      : plan_(plan), handlers_(handlers), store_(store), records_(std::move(records)), reporter_(reporter), o_(o) {}
+
+  ExecSummary Run();
+
+ private:
+  void BuildScheduler();
+  void AddToBatch(const Completion& c, state::Batch* batch);
+  void Settle(std::vector<Completion>& done);
+
+  const plan::Plan& plan_;
+  plan::Handlers& handlers_;
+  state::StateStore& store_;
+  std::map<std::string, state::ResourceRecord> records_;
+  Reporter& reporter_;
+  const ExecOptions& o_;
+  std::vector<int> actions_;  // scheduler index → plan action index
+  std::unique_ptr<Scheduler> sched_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<Completion> completions_;
+  std::map<int, Clock::time_point> started_;
+  ExecSummary summary_;
+};
+
+void Coordinator::BuildScheduler() {
+  std::map<std::string, int> idx;
+  for (size_t i = 0; i < plan_.actions.size(); ++i) {
+    if (plan_.actions[i].type == plan::ActionType::kNoOp) continue;
+    idx[plan_.actions[i].address] = int(actions_.size());
+    actions_.push_back(int(i));
+  }
+  std::vector<std::vector<int>> deps(actions_.size());
+  std::vector<std::string> machines(actions_.size());
+  for (size_t k = 0; k < actions_.size(); ++k) {
+    const auto& a = plan_.actions[size_t(actions_[k])];
+    machines[k] = a.machine;
+    for (const auto& d : a.depends_on) {
+      auto it = idx.find(d);
+      if (it != idx.end()) deps[k].push_back(it->second);
+    }
+  }
+  sched_ = std::make_unique<Scheduler>(std::move(deps), std::move(machines));
+}
+
+void Coordinator::AddToBatch(const Completion& c, state::Batch* batch) {
+  const auto& a = plan_.actions[size_t(actions_[size_t(c.index)])];
+  if (c.result.status.ok()) {
+    for (const auto& p : c.result.batch.puts) {
+      batch->puts.push_back(p);
+      records_[p.first] = p.second;
+    }
+    for (const auto& d : c.result.batch.deletes) {
+      batch->deletes.push_back(d);
+      records_.erase(d);
+    }
+    // A changed render owes its service a refresh, recorded in the same
+    // transaction, so a failed refresh is still pending next time.
+    if (a.kind == graph::Kind::kRender && a.type != plan::ActionType::kDelete) {
+      std::string svc = "service." + a.after.value("service", std::string());
+      auto it = records_.find(svc);
+      if (it != records_.end()) {
+        auto& pend = it->second["pending"];
+        std::string why = "template " + a.after.value("file", std::string()) + " changed";
+        if (!pend.is_array()) pend = nlohmann::json::array();
+        if (std::find(pend.begin(), pend.end(), why) == pend.end()) pend.push_back(why);
+        batch->puts.emplace_back(svc, it->second);
+      }
+    }
+    return;
+  }
+  auto it = records_.find(a.address);
+  state::ResourceRecord rec = it != records_.end() ? it->second
+                                                   : state::ResourceRecord{{"kind", graph::KindName(a.kind)},
+                                                                           {"attributes", nullptr}, {"hash", ""}};
+  rec["last_action"] = plan::ActionName(a.type);
+  rec["last_outcome"] = "failed";
+  rec["error"] = plan::MaskSecrets(c.result.status.message().substr(0, 2000), o_.secrets);
+  rec["updated_at"] = o_.now();
+  if (!a.machine.empty()) rec["machine"] = a.machine;
+  if (!rec.contains("depends_on")) rec["depends_on"] = a.resource_deps;
+  records_[a.address] = rec;
+  batch->puts.emplace_back(a.address, rec);
+}
+
+void Coordinator::Settle(std::vector<Completion>& done) {
+  state::Batch batch;
+  for (const auto& c : done) AddToBatch(c, &batch);
+  if (!batch.empty()) {
+    auto r = store_.Commit(batch);
+    if (!r) summary_.state_error = r.error();
+  }
+  for (auto& c : done) {
+    const auto& a = plan_.actions[size_t(actions_[size_t(c.index)])];
+    bool ok = c.result.status.ok() && summary_.state_error.ok();
+    std::string err = c.result.status.ok() ? summary_.state_error.message() : c.result.status.message();
+    reporter_.Finished(a, ok, c.seconds, plan::MaskSecrets(err, o_.secrets));
+    auto& out = summary_.outcomes[size_t(actions_[size_t(c.index)])];
+    out.outcome = ok ? "done" : "failed";
+    out.error = ok ? "" : plan::MaskSecrets(err, o_.secrets);
+    out.seconds = c.seconds;
+    if (ok) {
+      sched_->Succeeded(c.index);
+      continue;
+    }
+    for (int s : sched_->Failed(c.index)) {
+      const auto& sa = plan_.actions[size_t(actions_[size_t(s)])];
+      reporter_.Skipped(sa, a.address);
+      summary_.outcomes[size_t(actions_[size_t(s)])].outcome = "skipped";
+      summary_.outcomes[size_t(actions_[size_t(s)])].error = "upstream " + a.address + " failed";
+    }
+  }
+}
+
+ExecSummary Coordinator::Run() {
+  BuildScheduler();
+  for (const auto& a : plan_.actions) summary_.outcomes.push_back({a.address, plan::ActionName(a.type),
+                                                                   a.type == plan::ActionType::kNoOp ? "no-op" : "not started", "", 0});
+  (void)fs::MakeDirs(o_.logs_dir);
+  int total = int(actions_.size());
+  {
+    WorkerPool pool(std::max(1, std::min(o_.parallelism, std::max(total, 1))));
+    for (;;) {
+      bool stop = Interrupted(o_) || !summary_.state_error.ok();
+      while (!stop) {
+        int k = sched_->Next();
+        if (k < 0) break;
+        const auto& a = plan_.actions[size_t(actions_[size_t(k)])];
+        reporter_.Started(a);
+        started_[k] = Clock::now();
+        auto& h = *handlers_.at(a.kind);
+        pool.Submit([this, k, &a, &h, t0 = started_[k]] {
+          plan::ApplyResult r = RunAction(a, h, o_, nullptr);
+          double secs = std::chrono::duration<double>(Clock::now() - t0).count();
+          {
+            std::lock_guard<std::mutex> l(mu_);
+            completions_.push_back({k, std::move(r), secs});
+          }
+          cv_.notify_one();
+        });
+        if (sched_->running() >= o_.parallelism) break;
+      }
+      if (sched_->running() == 0) break;
+      reporter_.Progress(sched_->Count(TaskState::kDone), sched_->Count(TaskState::kFailed),
+                         sched_->Count(TaskState::kSkipped), sched_->running(), total);
+      std::vector<Completion> done;
+      {
+        std::unique_lock<std::mutex> l(mu_);
+        cv_.wait_for(l, std::chrono::milliseconds(200), [&] { return !completions_.empty(); });
+        done.swap(completions_);
+      }
+      if (!done.empty()) Settle(done);
+    }
+  }
+  summary_.interrupted = Interrupted(o_);
+  for (const auto& out : summary_.outcomes) {
+    if (out.outcome == "done") ++summary_.done;
+    else if (out.outcome == "failed") ++summary_.failed;
+    else if (out.outcome == "skipped") ++summary_.skipped;
+    else if (out.outcome == "not started") ++summary_.not_started;
+  }
+  return summary_;
+}
+
+}  // namespace
+
+ExecSummary Execute(const plan::Plan& plan, plan::Handlers& handlers, state::StateStore& store,
+                    std::map<std::string, state::ResourceRecord> records, Reporter& reporter,
+                    const ExecOptions& options) {
+  Coordinator c(plan, handlers, store, std::move(records), reporter, options);
+  return c.Run();
+}
+
+}  // namespace paiplan::apply

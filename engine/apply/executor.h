@@ -1,0 +1,58 @@
+// Executor: walks a plan's actions along their dependencies, in parallel,
+// recording as it goes.
+//
+// One coordinator (the calling thread) owns the Scheduler, the state store
+// and the Reporter; a bounded pool of worker threads only runs handler
+// Apply calls (with retries and backoff for transient errors). Every
+// finished action is committed to the state before any dependent starts;
+// actions that finish together are committed in one transaction.
+//
+// Interrupt (SIGINT/SIGTERM sets `interrupted`): nothing new starts; running
+// actions finish (bounded by their timeouts) and are committed.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "engine/apply/reporter.h"
+#include "engine/plan/planner.h"
+#include "state/state_store.h"
+
+namespace paiplan::apply {
+
+struct ExecOptions {
+  int parallelism = 10;
+  int retry_attempts = 5;  // total attempts for retryable errors
+  double backoff = 2;      // seconds before the 2nd attempt; doubles
+  double max_backoff = 30;
+  std::string logs_dir;    // per-action logs; created if missing
+  std::vector<std::string> secrets;  // masked in recorded errors
+  std::function<std::string()> now;
+  const std::atomic<bool>* interrupted = nullptr;
+};
+
+struct ActionOutcome {
+  std::string address;
+  std::string action;
+  std::string outcome;  // done | failed | skipped | not started
+  std::string error;
+  double seconds = 0;
+};
+
+struct ExecSummary {
+  int done = 0, failed = 0, skipped = 0, not_started = 0;
+  bool interrupted = false;
+  Status state_error;  // a commit failed: the apply stopped
+  std::vector<ActionOutcome> outcomes;  // in plan order
+};
+
+// REQUIRES: the caller holds the state lock. `records` is the recorded state
+// the plan was made from (used to carry pending refreshes).
+ExecSummary Execute(const plan::Plan& plan, plan::Handlers& handlers, state::StateStore& store,
+                    std::map<std::string, state::ResourceRecord> records, Reporter& reporter,
+                    const ExecOptions& options);
+
+}  // namespace paiplan::apply

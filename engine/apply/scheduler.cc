@@ -1,0 +1,83 @@
+#include "engine/apply/scheduler.h"
+
+#include <algorithm>
+
+#include "engine/base/check.h"
+
+namespace paiplan::apply {
+
+Scheduler::Scheduler(std::vector<std::vector<int>> deps, std::vector<std::string> machine)
+    : deps_(std::move(deps)), machine_(std::move(machine)) {
+  size_t n = deps_.size();
+  PP_CHECK(machine_.size() == n);
+  dependents_.resize(n);
+  missing_.resize(n);
+  state_.assign(n, TaskState::kWaiting);
+  skipped_by_.assign(n, -1);
+  for (size_t i = 0; i < n; ++i) {
+    missing_[i] = int(deps_[i].size());
+    for (int d : deps_[i]) dependents_[size_t(d)].push_back(int(i));
+  }
+  for (size_t i = 0; i < n; ++i) MaybeReady(int(i));
+}
+
+void Scheduler::MaybeReady(int i) {
+  if (state_[i] == TaskState::kWaiting && missing_[i] == 0) {
+    state_[i] = TaskState::kReady;
+    ready_.insert(i);
+  }
+}
+
+int Scheduler::Next() {
+  for (int i : ready_) {
+    const std::string& m = machine_[i];
+    if (!m.empty() && busy_machines_.count(m)) continue;
+    ready_.erase(i);
+    state_[i] = TaskState::kRunning;
+    if (!m.empty()) busy_machines_.insert(m);
+    ++running_;
+    return i;
+  }
+  return -1;
+}
+
+void Scheduler::Succeeded(int i) {
+  PP_CHECK(state_[i] == TaskState::kRunning);
+  state_[i] = TaskState::kDone;
+  --running_;
+  busy_machines_.erase(machine_[i]);
+  for (int d : dependents_[i]) {
+    --missing_[d];
+    MaybeReady(d);
+  }
+}
+
+std::vector<int> Scheduler::Failed(int i) {
+  PP_CHECK(state_[i] == TaskState::kRunning);
+  state_[i] = TaskState::kFailed;
+  --running_;
+  busy_machines_.erase(machine_[i]);
+  std::vector<int> skipped, stack = dependents_[i];
+  while (!stack.empty()) {
+    int d = stack.back();
+    stack.pop_back();
+    if (state_[d] != TaskState::kWaiting && state_[d] != TaskState::kReady) continue;
+    ready_.erase(d);
+    state_[d] = TaskState::kSkipped;
+    skipped_by_[d] = i;
+    skipped.push_back(d);
+    stack.insert(stack.end(), dependents_[d].begin(), dependents_[d].end());
+  }
+  std::sort(skipped.begin(), skipped.end());
+  return skipped;
+}
+
+bool Scheduler::AllSettled() const {
+  return running_ == 0 && std::none_of(state_.begin(), state_.end(), [](TaskState s) {
+           return s == TaskState::kWaiting || s == TaskState::kReady;
+         });
+}
+
+int Scheduler::Count(TaskState s) const { return int(std::count(state_.begin(), state_.end(), s)); }
+
+}  // namespace paiplan::apply

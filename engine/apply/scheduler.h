@@ -1,0 +1,53 @@
+// Scheduler: the pure, single-threaded state machine of an apply (after
+// ninja's Plan). Each action is waiting, ready, running, done, failed or
+// skipped; an action becomes ready when all its dependencies are done; a
+// failure skips exactly its descendants. At most one running action per
+// machine. Ties are broken by action index (address order).
+//
+// Thread-safety: none; owned by the executor's coordinator thread. Unit tests
+// drive it by hand.
+#pragma once
+
+#include <set>
+#include <string>
+#include <vector>
+
+namespace paiplan::apply {
+
+enum class TaskState { kWaiting, kReady, kRunning, kDone, kFailed, kSkipped };
+
+class Scheduler {
+ public:
+  // deps[i]: indices that must be done before i starts; machine[i]: the
+  // machine i occupies ("" for none).
+  Scheduler(std::vector<std::vector<int>> deps, std::vector<std::string> machine);
+
+  // Next ready action whose machine is free, marked running; -1 if none.
+  int Next();
+  // REQUIRES: i is running.
+  void Succeeded(int i);
+  // REQUIRES: i is running. Marks every descendant skipped; returns them.
+  std::vector<int> Failed(int i);
+  // Stop starting anything: remaining waiting/ready actions stay not started.
+  bool AllSettled() const;  // nothing waiting, ready or running
+  int running() const { return running_; }
+  TaskState state(int i) const { return state_[i]; }
+  size_t size() const { return state_.size(); }
+  int Count(TaskState s) const;
+  // The root cause that skipped i (the failed ancestor), or -1.
+  int skipped_by(int i) const { return skipped_by_[i]; }
+
+ private:
+  void MaybeReady(int i);
+  std::vector<std::vector<int>> deps_;
+  std::vector<std::vector<int>> dependents_;
+  std::vector<std::string> machine_;
+  std::vector<int> missing_;  // unfinished deps per action
+  std::vector<TaskState> state_;
+  std::vector<int> skipped_by_;
+  std::set<int> ready_;
+  std::set<std::string> busy_machines_;
+  int running_ = 0;
+};
+
+}  // namespace paiplan::apply

@@ -1,0 +1,195 @@
+// `paiplan apply [FILE]` and `paiplan destroy`: plan (or load a saved plan),
+// get approval, take the state lock, execute, record history.
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <random>
+
+#include "engine/apply/executor.h"
+#include "engine/base/fs.h"
+#include "engine/cli/plan_flow.h"
+#include "engine/plan/plan_io.h"
+#include "engine/plan/desired.h"
+
+namespace paiplan::cli {
+namespace {
+
+std::atomic<bool> g_interrupted{false};
+
+void OnSignal(int) { g_interrupted.store(true); }
+
+void InstallSignalHandlers() {
+  struct sigaction sa {};
+  sa.sa_handler = OnSignal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = 0;  // no SA_RESTART: a prompt's read returns on Ctrl-C
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+}
+
+// Asks on the TTY; true only for the exact `expected` answer.
+bool Confirm(const std::string& question, const std::string& expected) {
+  std::cout << question << "\n  Only '" << expected << "' will be accepted.\n\n  Enter a value: " << std::flush;
+  std::string answer;
+  if (!std::getline(std::cin, answer) || g_interrupted.load()) return false;
+  return answer == expected;
+}
+
+std::string ApplyId() {
+  std::random_device rd;
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%08x", rd());
+  return NowRfc3339().substr(0, 19) + "-" + buf;
+}
+
+// Approval: --auto-approve, or "yes" on a TTY. Returns an exit code < 0 to go on.
+int Approve(const GlobalOptions& g, const ApplyArgs& a, const plan::Plan& p) {
+  if (a.auto_approve) return -1;  // --purge with --auto-approve: both flags are explicit
+  if (!::isatty(0)) {
+    PrintError(g, std::string("refusing to ") + (a.destroy ? "destroy" : "apply") +
+                      " without approval: standard input is not a terminal. Review the plan and re-run with "
+                      "--auto-approve, or save it with `paiplan plan -o FILE` and run `paiplan apply FILE`.");
+    return kExitError;
+  }
+  std::string q = a.destroy ? "Do you really want to destroy all resources paiplan manages in this cluster?"
+                            : "Do you want to perform these actions?";
+  if (!Confirm(q, "yes")) {
+    std::cout << "\nApply cancelled; nothing was changed.\n";
+    return kExitError;
+  }
+  if (a.purge && !Confirm("--purge runs delete-scripts, which DESTROY the services' data. Type 'purge' to confirm.", "purge")) {
+    std::cout << "\nDestroy cancelled; nothing was changed.\n";
+    return kExitError;
+  }
+  return -1;
+}
+
+// The plan to run: loaded from FILE (refused when stale) or made now.
+std::optional<plan::Plan> GetPlan(const GlobalOptions& g, const ApplyArgs& a, Session& s, int* exit_code) {
+  *exit_code = kExitError;
+  if (!a.plan_file.empty()) {
+    auto p = plan::LoadPlanFile(a.plan_file);
+    if (!p) {
+      PrintError(g, p.error().message());
+      return std::nullopt;
+    }
+    std::string why;
+    if (p->workspace_hash != plan::WorkspaceHash(*s.ws)) why = "the workspace files changed since the plan was made";
+    else if (p->lineage != s.snapshot.lineage && !(p->lineage.empty() && s.snapshot.serial == 0))
+      why = "it was made for another state (lineage " + p->lineage + ", the state is " + s.snapshot.lineage + ")";
+    else if (p->serial != s.snapshot.serial)
+      why = "the state changed since the plan was made (serial " + std::to_string(p->serial) + ", now " +
+            std::to_string(s.snapshot.serial) + ")";
+    if (!why.empty()) {
+      PrintError(g, "plan is stale: " + why + ". Nothing was changed; make a new plan with: paiplan plan -o " + a.plan_file);
+      return std::nullopt;
+    }
+    return std::move(*p);
+  }
+  plan::PlanOptions opt;
+  opt.operation = a.destroy ? "destroy" : "apply";
+  opt.purge = a.purge;
+  opt.targets = a.targets;
+  opt.excludes = a.excludes;
+  Diagnostics diags;
+  plan::Plan p = BuildPlan(g, s, opt, &diags);
+  if (diags.HasErrors()) {
+    PrintDiagnostics(g, &diags);
+    return std::nullopt;
+  }
+  ShowPlan(g, s, p);
+  if (!p.errors.empty()) {
+    PrintError(g, "some resources could not be observed (above); nothing was changed. Fix access or use --target/--exclude.");
+    return std::nullopt;
+  }
+  *exit_code = kExitOk;
+  return p;
+}
+
+int Execute(const GlobalOptions& g, const ApplyArgs& a, Session& s, const plan::Plan& p, const state::LockInfo& lock) {
+  const auto& st = s.ws->settings;
+  apply::ExecOptions o;
+  o.parallelism = a.parallelism > 0 ? a.parallelism : st.parallelism;
+  o.retry_attempts = st.retry_attempts;
+  o.backoff = st.retry_backoff;
+  o.max_backoff = st.retry_max_backoff;
+  std::string id = ApplyId();
+  o.logs_dir = fs::Join(s.rt->env().paiplan_dir, "logs/" + id);
+  o.secrets = s.rt->secrets();
+  o.now = NowRfc3339;
+  o.interrupted = &g_interrupted;
+  apply::TextReporter reporter(g.json ? std::cerr : std::cout, UseColor(g), ::isatty(1) && !g.json);
+  std::string started = NowRfc3339();
+  auto sum = apply::Execute(p, s.handlers, *s.store, s.snapshot.resources, reporter, o);
+  nlohmann::json hist = {{"id", id}, {"operation", p.operation}, {"who", lock.who + "@" + lock.host},
+                         {"started", started}, {"finished", NowRfc3339()}, {"actions", nlohmann::json::array()}};
+  for (const auto& x : sum.outcomes) {
+    if (x.outcome == "no-op") continue;
+    hist["actions"].push_back({{"address", x.address}, {"action", x.action}, {"outcome", x.outcome}});
+  }
+  (void)s.store->AppendHistory(hist);
+  std::ostream& out = g.json ? std::cerr : std::cout;
+  out << "\n";
+  if (!sum.state_error.ok()) PrintError(g, "could not record to the state: " + sum.state_error.message());
+  for (const auto& x : sum.outcomes) {
+    if (x.outcome == "failed") PrintError(g, x.address + ": " + x.error);
+  }
+  out << (sum.failed || sum.interrupted || !sum.state_error.ok() ? "Apply finished with problems. " : "Apply complete! ")
+      << "Actions: " << sum.done << " done, " << sum.failed << " failed, " << sum.skipped << " skipped, "
+      << sum.not_started << " not started. Logs: " << o.logs_dir << "\n";
+  if (g.json) {
+    nlohmann::json j = {{"id", id}, {"done", sum.done}, {"failed", sum.failed}, {"skipped", sum.skipped},
+                        {"not_started", sum.not_started}, {"interrupted", sum.interrupted}, {"actions", nlohmann::json::array()}};
+    for (const auto& x : sum.outcomes) j["actions"].push_back({{"address", x.address}, {"action", x.action}, {"outcome", x.outcome}, {"error", x.error}});
+    std::cout << j.dump(2) << "\n";
+  }
+  if (sum.interrupted) {
+    out << "Interrupted: running actions were allowed to finish and were recorded; run `paiplan plan` to see what remains.\n";
+    return kExitInterrupted;
+  }
+  return sum.failed || !sum.state_error.ok() ? kExitError : kExitOk;
+}
+
+}  // namespace
+
+int RefreshOnly(const GlobalOptions& g, const ApplyArgs& a, Session& s);
+
+int CmdApply(const GlobalOptions& g, const ApplyArgs& a) {
+  InstallSignalHandlers();
+  auto s = OpenSession(g, true);
+  if (!s) return kExitError;
+  auto lock = s->store->Lock(a.destroy ? "destroy" : a.refresh_only ? "apply -refresh-only" : "apply");
+  if (!lock) {
+    PrintError(g, lock.error().message());
+    return kExitError;
+  }
+  struct Unlock {
+    state::StateStore* st; std::string id;
+    ~Unlock() { (void)st->Unlock(id); }
+  } unlock{s->store.get(), lock->id};
+  // Re-read under the lock: another apply may have committed since.
+  auto snap = s->store->ReadSnapshot();
+  if (!snap) {
+    PrintError(g, snap.error().message());
+    return kExitError;
+  }
+  s->snapshot = std::move(*snap);
+  if (a.refresh_only) return RefreshOnly(g, a, *s);
+  int code;
+  auto p = GetPlan(g, a, *s, &code);
+  if (!p) return code;
+  if (!p->HasChanges()) {
+    if (!a.plan_file.empty()) std::cout << "The saved plan has no changes.\n";
+    return kExitOk;
+  }
+  if (a.plan_file.empty()) {
+    int c = Approve(g, a, *p);
+    if (c >= 0) return c;
+  }
+  if (g_interrupted.load()) return kExitInterrupted;
+  std::cout << "\n";
+  return Execute(g, a, *s, *p, *lock);
+}
+
+}  // namespace paiplan::cli

@@ -1,0 +1,205 @@
+// `paiplan state list|show|rm|pull|push`, `force-unlock`, `show`, `init`,
+// `import`: reading and carefully editing the recorded state.
+#include <unistd.h>
+
+#include "engine/base/fs.h"
+#include "engine/cli/plan_flow.h"
+#include "engine/plan/attr_diff.h"
+#include "engine/plan/plan_io.h"
+#include "state/lmdb/lmdb_store.h"
+#include "state/state_json.h"
+
+namespace paiplan::cli {
+namespace {
+
+// The state store, without needing a valid workspace beyond paiplan.yaml's
+// state settings (state commands must work even when layout.yaml is broken).
+Result<std::unique_ptr<state::StateStore>> OpenStore(const GlobalOptions& g, bool create) {
+  Diagnostics diags;
+  auto ws = LoadWorkspaceOrReport(g, &diags);
+  std::string path = ws ? ws->settings.state_path : fs::Join(fs::Absolute(g.dir), ".paiplan/state");
+  if (ws && ws->settings.state_backend != "lmdb")
+    return Err(Status::InvalidArgument("state backend '" + ws->settings.state_backend + "' is not available in this build"));
+  if (!create && !fs::Exists(fs::Join(path, "data.mdb")))
+    return Err(Status::NotFound("no state at " + path + " yet; run paiplan apply first"));
+  return state::LmdbStore::Open(path);
+}
+
+nlohmann::json Masked(const nlohmann::json& rec) {
+  std::vector<std::string> secrets;
+  plan::CollectSecrets(nlohmann::ordered_json(rec), &secrets);
+  nlohmann::json out = rec;
+  std::function<void(nlohmann::json&)> walk = [&](nlohmann::json& v) {
+    if (!v.is_object()) {
+      if (v.is_array()) for (auto& x : v) walk(x);
+      return;
+    }
+    for (auto it = v.begin(); it != v.end(); ++it) {
+      if (config::IsSensitiveKey(it.key()) && !it.value().is_object()) it.value() = "(sensitive)";
+      else walk(it.value());
+    }
+  };
+  walk(out);
+  if (out.contains("content") && out["content"].is_string()) out["content"] = plan::MaskSecrets(out["content"], secrets);
+  return out;
+}
+
+int Fail(const GlobalOptions& g, const Status& s) {
+  PrintError(g, s.message());
+  return kExitError;
+}
+
+}  // namespace
+
+int CmdStateList(const GlobalOptions& g) {
+  auto store = OpenStore(g, false);
+  if (!store) return store.error().code() == Code::kNotFound ? (std::cerr << store.error().message() << "\n", kExitOk) : Fail(g, store.error());
+  auto snap = (*store)->ReadSnapshot();
+  if (!snap) return Fail(g, snap.error());
+  if (g.json) {
+    nlohmann::json j = nlohmann::json::array();
+    for (const auto& [a, r] : snap->resources) j.push_back({{"address", a}, {"last_action", r.value("last_action", "")}, {"last_outcome", r.value("last_outcome", "")}});
+    std::cout << j.dump(2) << "\n";
+  } else {
+    for (const auto& [a, r] : snap->resources) std::cout << a << (r.value("last_outcome", "") == "failed" ? "  (failed)" : "") << "\n";
+  }
+  return kExitOk;
+}
+
+int CmdStateShow(const GlobalOptions& g, const std::string& addr) {
+  auto store = OpenStore(g, false);
+  if (!store) return Fail(g, store.error());
+  auto snap = (*store)->ReadSnapshot();
+  if (!snap) return Fail(g, snap.error());
+  auto it = snap->resources.find(addr);
+  if (it == snap->resources.end()) return Fail(g, Status::NotFound(addr + " is not in the state; list addresses with: paiplan state list"));
+  nlohmann::json m = Masked(it->second);
+  if (g.json) {
+    std::cout << m.dump(2) << "\n";
+    return kExitOk;
+  }
+  std::cout << "# " << addr << "\n";
+  std::vector<std::pair<std::string, std::string>> flat;
+  plan::Flatten(m, "", &flat);
+  for (const auto& [k, v] : flat) {
+    if (k == "content") continue;
+    std::cout << "  " << k << " = " << v << "\n";
+  }
+  return kExitOk;
+}
+
+int CmdStateRm(const GlobalOptions& g, const std::vector<std::string>& addrs) {
+  auto store = OpenStore(g, false);
+  if (!store) return Fail(g, store.error());
+  auto lock = (*store)->Lock("state rm");
+  if (!lock) return Fail(g, lock.error());
+  auto snap = (*store)->ReadSnapshot();
+  state::Batch b;
+  int code = kExitOk;
+  for (const auto& a : addrs) {
+    if (snap && snap->resources.count(a)) b.deletes.push_back(a);
+    else { PrintError(g, a + " is not in the state"); code = kExitError; }
+  }
+  if (code == kExitOk && !b.empty()) {
+    auto r = (*store)->Commit(b);
+    if (!r) code = Fail(g, r.error());
+    else std::cout << "Removed " << b.deletes.size() << " resource(s) from the state; paiplan no longer manages them (nothing on the cluster was touched).\n";
+  }
+  (void)(*store)->Unlock(lock->id);
+  return code;
+}
+
+int CmdStatePull(const GlobalOptions& g) {
+  auto store = OpenStore(g, false);
+  if (!store) return Fail(g, store.error());
+  auto snap = (*store)->ReadSnapshot();
+  if (!snap) return Fail(g, snap.error());
+  std::cout << state::SnapshotToJson(*snap).dump(2) << "\n";
+  return kExitOk;
+}
+
+int CmdStatePush(const GlobalOptions& g, const std::string& file, bool force) {
+  auto text = fs::ReadFile(file);
+  if (!text) return Fail(g, text.error());
+  auto incoming = state::SnapshotFromText(*text, file);
+  if (!incoming) return Fail(g, incoming.error());
+  auto store = OpenStore(g, true);
+  if (!store) return Fail(g, store.error());
+  auto lock = (*store)->Lock("state push");
+  if (!lock) return Fail(g, lock.error());
+  struct U { state::StateStore* s; std::string id; ~U() { (void)s->Unlock(id); } } u{store->get(), lock->id};
+  auto head = (*store)->ReadHead();
+  if (!head) return Fail(g, head.error());
+  if (incoming->lineage != head->first && head->second > 0)
+    return Fail(g, Status::Conflict(file + " has lineage " + incoming->lineage + " but this state's lineage is " + head->first +
+                                    "; it belongs to another cluster. Nothing was changed."));
+  if (incoming->serial <= head->second && !force && head->second > 0)
+    return Fail(g, Status::Conflict(file + " has serial " + std::to_string(incoming->serial) + ", not newer than the state's " +
+                                    std::to_string(head->second) + "; pass --force to overwrite anyway. Nothing was changed."));
+  auto r = (*store)->ReplaceAll(*incoming);
+  if (!r) return Fail(g, r.error());
+  std::cout << "Pushed " << incoming->resources.size() << " resources; the state is now at serial " << *r << ".\n";
+  return kExitOk;
+}
+
+int CmdForceUnlock(const GlobalOptions& g, const std::string& id) {
+  auto store = OpenStore(g, false);
+  if (!store) return Fail(g, store.error());
+  Status s = (*store)->ForceUnlock(id);
+  if (!s.ok()) return Fail(g, s);
+  std::cout << "The state lock " << id << " was removed.\n";
+  return kExitOk;
+}
+
+int CmdShow(const GlobalOptions& g, const std::string& file) {
+  if (!file.empty()) {
+    auto p = plan::LoadPlanFile(file);
+    if (!p) return Fail(g, p.error());
+    if (g.json) {
+      std::cout << plan::PlanToJson(*p, false, {}).dump(2) << "\n";
+    } else {
+      plan::TextOptions t;
+      t.color = UseColor(g);
+      plan::PrintPlanText(*p, t, std::cout);
+    }
+    return kExitOk;
+  }
+  auto store = OpenStore(g, false);
+  if (!store) return Fail(g, store.error());
+  auto snap = (*store)->ReadSnapshot();
+  if (!snap) return Fail(g, snap.error());
+  if (g.json) {
+    auto j = state::SnapshotToJson(*snap);
+    for (auto& [a, r] : j["resources"].items()) r = Masked(r);
+    std::cout << j.dump(2) << "\n";
+    return kExitOk;
+  }
+  std::cout << "lineage " << snap->lineage << ", serial " << snap->serial << ", " << snap->resources.size() << " resources\n";
+  for (const auto& [a, r] : snap->resources) {
+    std::cout << "  " << a << "  " << r.value("last_action", "") << " " << r.value("last_outcome", "") << " at "
+              << r.value("updated_at", "") << "\n";
+  }
+  return kExitOk;
+}
+
+int CmdInit(const GlobalOptions& g) {
+  Diagnostics diags;
+  auto ws = LoadWorkspaceOrReport(g, &diags);
+  if (!ws) return kExitError;
+  Status s = fs::MakeDirs(fs::Join(ws->root, ".paiplan/logs"), 0700);
+  if (!s.ok()) return Fail(g, s);
+  auto store = state::LmdbStore::Open(ws->settings.state_path);
+  if (!store) return Fail(g, store.error());
+  auto head = (*store)->ReadHead();
+  std::cout << "Initialised " << ws->root << "/.paiplan (state lineage " << (head ? head->first : "?") << ").\n";
+  for (const char* tool : {"bash", "kubectl", "ssh"}) {
+    std::string found;
+    for (const char* dir : {"/usr/local/bin", "/usr/bin", "/bin"}) {
+      if (::access((std::string(dir) + "/" + tool).c_str(), X_OK) == 0) { found = std::string(dir) + "/" + tool; break; }
+    }
+    std::cout << "  " << tool << ": " << (found.empty() ? "not found (services' scripts may need it)" : found) << "\n";
+  }
+  return kExitOk;
+}
+
+}  // namespace paiplan::cli

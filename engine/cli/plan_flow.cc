@@ -1,0 +1,101 @@
+#include "engine/cli/plan_flow.h"
+
+#include <unistd.h>
+
+#include "engine/base/fs.h"
+#include "engine/plan/attr_diff.h"
+#include "engine/plan/desired.h"
+#include "engine/plan/handlers.h"
+#include "engine/plan/plan_io.h"
+
+namespace paiplan::cli {
+
+std::unique_ptr<Session> OpenSession(const GlobalOptions& g, bool create_state) {
+  auto s = std::make_unique<Session>();
+  Diagnostics diags;
+  s->ws = LoadWorkspaceOrReport(g, &diags);
+  if (!s->ws) return nullptr;
+  s->rt = std::make_unique<Runtime>(g, *s->ws);
+  Diagnostics pd;
+  if (!s->rt->kubernetes()) pd.Warning({}, s->rt->kube_note());
+  bool ok = s->rt->Prepare(&pd);
+  PrintDiagnostics(g, &pd);
+  if (!ok) {
+    std::cerr << "nothing was changed.\n";
+    return nullptr;
+  }
+  s->handlers = plan::MakeHandlers(s->rt->env());
+  auto store = s->rt->OpenState(create_state);
+  if (!store) {
+    if (store.error().code() != Code::kNotFound) {
+      PrintError(g, store.error().message());
+      return nullptr;
+    }
+    return s;  // no state yet: an empty snapshot
+  }
+  s->store = std::move(*store);
+  auto snap = s->store->ReadSnapshot();
+  if (!snap) {
+    PrintError(g, snap.error().message());
+    return nullptr;
+  }
+  s->snapshot = std::move(*snap);
+  return s;
+}
+
+plan::Plan BuildPlan(const GlobalOptions& g, Session& s, const plan::PlanOptions& opt, Diagnostics* diags,
+                     std::map<std::string, plan::Observation>* observed) {
+  plan::Plan p = plan::MakePlan(s.rt->desired(), s.snapshot, s.handlers, opt, diags, observed);
+  p.workspace_hash = plan::WorkspaceHash(*s.ws);
+  p.kubernetes = s.rt->kubernetes();
+  p.created_at = NowRfc3339();
+  if (!s.rt->kubernetes()) p.warnings.push_back(s.rt->kube_note());
+  for (auto& a : p.actions) {
+    if (a.kind != graph::Kind::kRender || a.type != plan::ActionType::kUpdate) continue;
+    auto rec = s.snapshot.resources.find(a.address);
+    if (rec == s.snapshot.resources.end() || !rec->second.contains("content")) continue;
+    std::string file = a.after.value("file", std::string("file"));
+    a.diff = plan::UnifiedDiff(rec->second["content"].get<std::string>(), a.content, file);
+  }
+  return p;
+}
+
+void ShowPlan(const GlobalOptions& g, const Session& s, const plan::Plan& p) {
+  if (g.json) {
+    std::cout << plan::PlanToJson(p, false, s.rt->secrets()).dump(2) << "\n";
+    return;
+  }
+  plan::TextOptions t;
+  t.color = UseColor(g);
+  t.secrets = s.rt->secrets();
+  plan::PrintPlanText(p, t, std::cout);
+  for (const auto& e : p.errors) PrintError(g, e);
+}
+
+int CmdPlan(const GlobalOptions& g, const PlanArgs& args) {
+  auto s = OpenSession(g, false);
+  if (!s) return kExitError;
+  plan::PlanOptions opt;
+  opt.refresh = args.refresh;
+  opt.targets = args.targets;
+  opt.excludes = args.excludes;
+  Diagnostics diags;
+  plan::Plan p = BuildPlan(g, *s, opt, &diags);
+  if (diags.HasErrors()) {
+    PrintDiagnostics(g, &diags);
+    return kExitError;
+  }
+  ShowPlan(g, *s, p);
+  if (!args.out_file.empty()) {
+    Status st = plan::SavePlanFile(p, args.out_file);
+    if (!st.ok()) {
+      PrintError(g, st.message());
+      return kExitError;
+    }
+    if (!g.json) std::cout << "\nSaved the plan to " << args.out_file << "; apply it with: paiplan apply " << args.out_file << "\n";
+  }
+  if (!p.errors.empty()) return kExitError;
+  return args.detailed_exitcode && p.HasChanges() ? kExitChanges : kExitOk;
+}
+
+}  // namespace paiplan::cli

@@ -1,0 +1,151 @@
+#include "engine/cli/runtime.h"
+
+#include <ctime>
+#include <mutex>
+
+#include "engine/base/fs.h"
+#include "engine/plan/attr_diff.h"
+#include "engine/plan/desired.h"
+#include "engine/plan/local_transport.h"
+#include "providers/kubernetes/kube_client.h"
+#include "providers/kubernetes/kubeconfig.h"
+#include "providers/ssh/ssh_pool.h"
+#include "state/lmdb/lmdb_store.h"
+
+namespace paiplan::cli {
+
+std::string NowRfc3339() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm;
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+namespace {
+
+// KubeApi over the libcurl client of providers/kubernetes.
+class KubeAdapter : public plan::KubeApi {
+ public:
+  explicit KubeAdapter(kube::KubeConfig cfg) : client_(std::move(cfg)) {}
+  std::string server() const override { return client_.server(); }
+  Result<std::map<std::string, std::map<std::string, std::string>>> ListNodeLabels() override {
+    PP_ASSIGN_OR_RETURN(auto nodes, client_.ListNodes());
+    std::map<std::string, std::map<std::string, std::string>> out;
+    for (auto& n : nodes) out[n.name] = std::move(n.labels);
+    return out;
+  }
+  Status PatchNodeLabels(const std::string& node,
+                         const std::map<std::string, std::optional<std::string>>& changes) override {
+    return client_.PatchNodeLabels(node, changes);
+  }
+  Result<std::optional<std::map<std::string, std::string>>> GetConfigMap(const std::string& ns,
+                                                                         const std::string& name) override {
+    PP_ASSIGN_OR_RETURN(auto cm, client_.GetConfigMap(ns, name));
+    if (!cm) return std::optional<std::map<std::string, std::string>>();
+    return std::optional<std::map<std::string, std::string>>(cm->data);
+  }
+  Status PutConfigMap(const std::string& ns, const std::string& name,
+                      const std::map<std::string, std::string>& data) override {
+    return client_.CreateOrReplaceConfigMap(ns, name, data, {{"app.kubernetes.io/managed-by", "paiplan"}});
+  }
+  Status DeleteConfigMap(const std::string& ns, const std::string& name) override {
+    return client_.DeleteConfigMap(ns, name);
+  }
+
+ private:
+  kube::KubeClient client_;
+};
+
+}  // namespace
+
+struct Runtime::Impl {
+  std::unique_ptr<providers::ssh::SshPool> ssh;
+  std::mutex mu;
+  std::map<std::string, std::unique_ptr<plan::LocalTransport>> local;
+  std::unique_ptr<KubeAdapter> kube;
+};
+
+Runtime::Runtime(const GlobalOptions& g, const config::Workspace& ws) : g_(g), ws_(ws), impl_(std::make_unique<Impl>()) {
+  const auto& s = ws.settings;
+  impl_->ssh = std::make_unique<providers::ssh::SshPool>(s.ssh_parallelism);
+  env_.ws = &ws;
+  env_.paiplan_dir = fs::Join(ws.root, ".paiplan");
+  env_.now = NowRfc3339;
+  env_.transport = [this](const config::Machine& m) -> Result<providers::Transport*> {
+    const auto& s = ws_.settings;
+    if (m.local) {
+      std::lock_guard<std::mutex> l(impl_->mu);
+      auto& slot = impl_->local[m.hostname];
+      if (!slot) slot = std::make_unique<plan::LocalTransport>(fs::Join(env_.paiplan_dir, "local-nodes/" + m.hostname));
+      return slot.get();
+    }
+    providers::ssh::SshTarget t;
+    t.host = m.hostip;
+    t.port = m.sshport;
+    t.user = m.username.empty() ? s.ssh_username : m.username;
+    t.identity_file = m.keyfile_path.empty() ? s.ssh_identity : m.keyfile_path;
+    t.password = m.password;
+    t.known_hosts_file = s.ssh_known_hosts;
+    t.policy = s.ssh_accept_new ? providers::ssh::SshTarget::kAcceptNew : providers::ssh::SshTarget::kStrict;
+    t.connect_timeout = std::chrono::milliseconds(int64_t(s.ssh_connect_timeout * 1000));
+    if (!m.proxy_jump.empty()) {
+      providers::ssh::SshJumpHost j;
+      std::string pj = m.proxy_jump;
+      auto at = pj.find('@');
+      if (at != std::string::npos) { j.user = pj.substr(0, at); pj = pj.substr(at + 1); }
+      auto colon = pj.rfind(':');
+      if (colon != std::string::npos) { j.port = std::atoi(pj.substr(colon + 1).c_str()); pj = pj.substr(0, colon); }
+      j.host = pj;
+      t.proxy_jump = j;
+    }
+    return impl_->ssh->Get(m.hostname, t);
+  };
+  for (const auto& m : ws.machines) if (m.password) secrets_.push_back(*m.password);
+  plan::CollectSecrets(ws.cluster_cfg, &secrets_);
+
+  std::string why;
+  kube_managed_ = KubernetesConfigured(ws, &why);
+  if (!kube_managed_) {
+    kube_note_ = why;
+    return;
+  }
+  kube::KubeConfigOptions ko;
+  ko.paths = s.kubeconfig;
+  ko.context = s.kube_context;
+  auto cfg = kube::LoadKubeConfig(ko);
+  if (!cfg) {
+    env_.kube_error = cfg.error().message();
+  } else if (!cfg->has_value()) {
+    env_.kube_error = "no kubeconfig found";
+  } else {
+    env_.kubeconfig_path = (*cfg)->files.empty() ? "" : (*cfg)->files.front();
+    for (const auto& w : (*cfg)->warnings) kube_note_ += w + " ";
+    impl_->kube = std::make_unique<KubeAdapter>(std::move(**cfg));
+    env_.kube = impl_->kube.get();
+  }
+}
+
+Runtime::~Runtime() = default;
+
+Result<std::unique_ptr<state::StateStore>> Runtime::OpenState(bool create) {
+  const auto& s = ws_.settings;
+  if (s.state_backend != "lmdb") {
+    return Err(Status::InvalidArgument("state backend '" + s.state_backend +
+                                       "' is not available in this build; use backend: lmdb"));
+  }
+  if (!create && !fs::Exists(fs::Join(s.state_path, "data.mdb"))) {
+    return Err(Status::NotFound("no state yet at " + s.state_path));
+  }
+  return state::LmdbStore::Open(s.state_path);
+}
+
+bool Runtime::Prepare(Diagnostics* diags) {
+  graph_ = graph::ResourceGraph::Build(ws_, kube_managed_, diags);
+  if (!graph_) return false;
+  desired_ = plan::ComputeDesired(ws_, *graph_, ws_.settings.kube_namespace, diags);
+  return !diags->HasErrors();
+}
+
+}  // namespace paiplan::cli

@@ -1,0 +1,59 @@
+// The composition root: builds the real providers (SSH pool, local
+// transports, the Kubernetes client, the state store) for a loaded workspace.
+// Nothing else in paiplan constructs concrete providers.
+//
+// Thread-safety: the transport factory and the KubeApi adapter are safe to
+// use from the executor's workers.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/cli/common.h"
+#include "engine/graph/resource_graph.h"
+#include "engine/plan/env.h"
+#include "engine/plan/planner.h"
+#include "state/state_store.h"
+
+namespace paiplan::cli {
+
+class Runtime {
+ public:
+  // REQUIRES: `ws` outlives the Runtime.
+  Runtime(const GlobalOptions& g, const config::Workspace& ws);
+  ~Runtime();
+
+  // Connects the Kubernetes client when a cluster is configured. Returns
+  // false (with `why`) when Kubernetes is not managed at all.
+  bool kubernetes() const { return kube_managed_; }
+  const std::string& kube_note() const { return kube_note_; }
+  plan::Env& env() { return env_; }
+  // Values of sensitive config keys and machine passwords: masked in output.
+  const std::vector<std::string>& secrets() const { return secrets_; }
+
+  // Opens the state backend (creating .paiplan/state on first use).
+  Result<std::unique_ptr<state::StateStore>> OpenState(bool create);
+
+  // Graph + desired state; errors printed. nullopt on error.
+  bool Prepare(Diagnostics* diags);
+  const graph::ResourceGraph& graph() const { return *graph_; }
+  const std::map<std::string, plan::Desired>& desired() const { return desired_; }
+
+ private:
+  struct Impl;
+  const GlobalOptions& g_;
+  const config::Workspace& ws_;
+  std::unique_ptr<Impl> impl_;
+  plan::Env env_;
+  bool kube_managed_ = false;
+  std::string kube_note_;
+  std::vector<std::string> secrets_;
+  std::optional<graph::ResourceGraph> graph_;
+  std::map<std::string, plan::Desired> desired_;
+};
+
+// Now as RFC 3339 UTC ("2026-11-25T12:00:00Z").
+std::string NowRfc3339();
+
+}  // namespace paiplan::cli

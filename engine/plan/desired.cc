@@ -1,0 +1,181 @@
+#include "engine/plan/desired.h"
+
+#include "engine/base/fs.h"
+#include "engine/base/sha256.h"
+#include "engine/plan/role_package.h"
+#include "providers/kubernetes/node_affinity.h"
+#include "providers/template/jinja.h"
+
+namespace paiplan::plan {
+
+std::string RenderPath(const std::string& paiplan_dir, const std::string& service, const std::string& file) {
+  return fs::Join(paiplan_dir, "rendered/" + service + "/" + file);
+}
+
+std::map<std::string, std::string> ClusterConfigData(const config::Workspace& ws) {
+  std::map<std::string, std::string> data;
+  for (const char* name : {"layout.yaml", "services-configuration.yaml", "kubernetes-configuration.yaml"}) {
+    auto text = fs::ReadFile(fs::Join(ws.root, name));
+    if (text) data[name] = std::move(*text);
+  }
+  return data;
+}
+
+std::string WorkspaceHash(const config::Workspace& ws) {
+  Sha256 h;
+  std::vector<std::string> files = ws.input_files;
+  auto roles = fs::ListFilesRecursive(ws.roles_dir);
+  if (roles) for (const auto& f : *roles) files.push_back(fs::Join(ws.roles_dir, f));
+  for (const auto& f : files) {
+    auto text = fs::ReadFile(f);
+    h.Update(f);
+    h.Update(std::string_view("\0", 1));
+    h.Update(text ? Sha256Hex(*text) : "missing");
+  }
+  return h.HexDigest();
+}
+
+namespace {
+
+std::string HashJson(const ojson& j) { return Sha256Hex(j.dump()); }
+
+void AddNodes(const config::Workspace& ws, const graph::ResourceGraph& g, Diagnostics* diags,
+              std::map<std::string, Desired>* out) {
+  RolePackager packager(ws, diags);
+  if (diags->HasErrors()) return;
+  for (const auto& m : ws.machines) {
+    auto pkg = packager.Build(m);
+    if (!pkg) {
+      diags->Error({}, "node." + m.hostname + ": " + pkg.error().message(), "fix the role template");
+      continue;
+    }
+    Desired d;
+    d.address = "node." + m.hostname;
+    d.kind = graph::Kind::kNode;
+    d.machine = m.hostname;
+    d.attributes = {{"hostname", m.hostname}, {"hostip", m.hostip},       {"role", m.role},
+                    {"transport", m.local ? "local" : "ssh"},   {"sshport", m.sshport}, {"username", m.username},
+                    {"package_hash", pkg->hash}, {"state_dir", ws.settings.node_state_dir}};
+    d.hash = HashJson(d.attributes);
+    out->emplace(d.address, std::move(d));
+  }
+}
+
+void AddLabels(const config::Workspace& ws, std::map<std::string, Desired>* out) {
+  for (const auto& m : ws.machines) {
+    Desired d;
+    d.address = "label." + m.hostname;
+    d.kind = graph::Kind::kLabel;
+    ojson labels = ojson::object();
+    for (const auto& l : m.labels) labels[l] = "true";
+    d.attributes = {{"nodename", m.nodename}, {"labels", labels}};
+    d.hash = HashJson(d.attributes);
+    out->emplace(d.address, std::move(d));
+  }
+}
+
+void AddConfig(const config::Workspace& ws, const std::string& ns, std::map<std::string, Desired>* out) {
+  Desired d;
+  d.address = "config.cluster";
+  d.kind = graph::Kind::kConfig;
+  ojson files = ojson::object();
+  for (const auto& [name, content] : ClusterConfigData(ws)) files[name] = Sha256Hex(content);
+  d.attributes = {{"namespace", ns}, {"name", "pai-configuration"}, {"files", files}};
+  d.hash = HashJson(d.attributes);
+  out->emplace(d.address, std::move(d));
+}
+
+// Renders every template of `svc`; returns file → sha256.
+ojson AddRenders(const config::Workspace& ws, const config::ServiceDef& svc, const ojson& ctx,
+                 Diagnostics* diags, std::map<std::string, Desired>* out) {
+  ojson hashes = ojson::object();
+  std::vector<kube::DeployRule> rules;
+  for (const auto& r : svc.deploy_rules) rules.push_back({r.label, r.in});
+  for (const auto& f : svc.templates) {
+    std::string src = fs::Join(svc.deploy_dir, f + ".template");
+    auto text = fs::ReadFile(src);
+    if (!text) {
+      diags->Error({src, 0, 0}, text.error().message());
+      continue;
+    }
+    auto rendered = tmpl::Render(*text, ctx, fs::Join(svc.name + "/deploy", f + ".template"));
+    if (!rendered) {
+      diags->Error({}, "render." + svc.name + "/" + f + ": " + rendered.error().message(),
+                   "fix the template, or check it with: paiplan render " + src);
+      continue;
+    }
+    bool manifest = f.ends_with(".yaml") || f.ends_with(".yml");
+    if (manifest && !rules.empty()) {
+      auto injected = kube::InjectNodeAffinity(*rendered, rules, f);
+      if (!injected) {
+        diags->Error({}, "render." + svc.name + "/" + f + ": " + injected.error().message(),
+                     "the rendered manifest must be valid YAML");
+        continue;
+      }
+      rendered = std::move(*injected);
+    }
+    Desired d;
+    d.address = "render." + svc.name + "/" + f;
+    d.kind = graph::Kind::kRender;
+    d.hash = Sha256Hex(*rendered);
+    d.attributes = {{"service", svc.name}, {"file", f}, {"path", ".paiplan/rendered/" + svc.name + "/" + f},
+                    {"sha256", d.hash}, {"size", rendered->size()}};
+    d.content = std::move(*rendered);
+    hashes[f] = d.hash;
+    out->emplace(d.address, std::move(d));
+  }
+  return hashes;
+}
+
+void AddServices(const config::Workspace& ws, const graph::ResourceGraph& g, Diagnostics* diags,
+                 std::map<std::string, Desired>* out) {
+  ojson ctx = ojson::object();
+  ctx["cluster_cfg"] = ws.cluster_cfg;
+  for (const auto& [name, svc] : ws.services) {
+    ojson renders = AddRenders(ws, svc, ctx, diags, out);
+    ojson deploy_files = ojson::object();
+    auto files = fs::ListFilesRecursive(svc.deploy_dir);
+    if (files) {
+      for (const auto& f : *files) {
+        auto text = fs::ReadFile(fs::Join(svc.deploy_dir, f));
+        deploy_files[f] = text ? Sha256Hex(*text) : "unreadable";
+      }
+    }
+    ojson rules = ojson::array();
+    for (const auto& r : svc.deploy_rules) rules.push_back({{r.in ? "in" : "notin", r.label}});
+    Desired d;
+    d.address = "service." + name;
+    d.kind = graph::Kind::kService;
+    d.attributes = {{"prerequisites", svc.prerequisites},
+                    {"scripts", {{"start", svc.start_script}, {"refresh", svc.refresh_script},
+                                 {"stop", svc.stop_script}, {"delete", svc.delete_script}}},
+                    {"deploy_rules", rules},
+                    {"hosts", graph::SelectedHosts(ws, svc).size()},
+                    {"renders", renders},
+                    {"deploy_files", deploy_files},
+                    {"config", ws.ServiceConfig(name)}};
+    d.hash = HashJson(d.attributes);
+    out->emplace(d.address, std::move(d));
+  }
+}
+
+}  // namespace
+
+std::map<std::string, Desired> ComputeDesired(const config::Workspace& ws, const graph::ResourceGraph& g,
+                                              const std::string& kube_namespace, Diagnostics* diags) {
+  std::map<std::string, Desired> out;
+  AddNodes(ws, g, diags, &out);
+  if (g.Find("config.cluster") >= 0) {
+    AddLabels(ws, &out);
+    AddConfig(ws, kube_namespace, &out);
+  }
+  AddServices(ws, g, diags, &out);
+  for (auto& [addr, d] : out) {
+    int i = g.Find(addr);
+    if (i < 0) continue;
+    for (int dep : g.deps(size_t(i))) d.resource_deps.push_back(g.at(size_t(dep)).address);
+  }
+  return out;
+}
+
+}  // namespace paiplan::plan

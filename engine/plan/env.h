@@ -1,0 +1,120 @@
+// What resource handlers work with: the environment they observe and change
+// (behind narrow interfaces), and the handler interface itself.
+//
+// One ResourceHandler per resource kind (node, label, config, render,
+// service). The planner asks it to observe resources in batches and to
+// explain changes; the executor asks it to apply one action.
+//
+// Thread-safety: Observe is called from the planner's thread only; Apply may
+// be called concurrently for different actions, so handlers keep no mutable
+// state outside what their interfaces synchronise.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/base/status.h"
+#include "engine/config/workspace.h"
+#include "engine/plan/model.h"
+#include "providers/transport.h"
+#include "state/state_store.h"
+
+namespace paiplan::plan {
+
+// The part of the Kubernetes API paiplan uses (implemented over libcurl in
+// providers/kubernetes, and by fakes in unit tests).
+class KubeApi {
+ public:
+  virtual ~KubeApi() = default;
+  virtual std::string server() const = 0;
+  // node name → labels, for every node (one paginated LIST).
+  virtual Result<std::map<std::string, std::map<std::string, std::string>>> ListNodeLabels() = 0;
+  // nullopt value: remove the label.
+  virtual Status PatchNodeLabels(const std::string& node,
+                                 const std::map<std::string, std::optional<std::string>>& changes) = 0;
+  virtual Result<std::optional<std::map<std::string, std::string>>> GetConfigMap(const std::string& ns,
+                                                                                 const std::string& name) = 0;
+  virtual Status PutConfigMap(const std::string& ns, const std::string& name,
+                              const std::map<std::string, std::string>& data) = 0;
+  virtual Status DeleteConfigMap(const std::string& ns, const std::string& name) = 0;
+};
+
+// Reaches a machine (SSH or local directory); the returned transport is
+// pooled and stays valid for the Env's lifetime.
+using TransportFactory = std::function<Result<providers::Transport*>(const config::Machine&)>;
+
+struct Env {
+  const config::Workspace* ws = nullptr;
+  std::string paiplan_dir;  // <workspace>/.paiplan
+  TransportFactory transport;
+  KubeApi* kube = nullptr;  // null: Kubernetes not managed
+  std::string kube_error;   // why kube is null although configured (observation then fails)
+  std::string kubeconfig_path;  // exported to scripts as KUBECONFIG
+  std::function<std::string()> now;  // RFC 3339 UTC
+};
+
+// What the workspace wants for one resource.
+struct Desired {
+  std::string address;
+  graph::Kind kind = graph::Kind::kNode;
+  ojson attributes;
+  std::string hash;
+  std::string machine;   // node.*: hostname
+  std::string content;   // render.*: rendered text
+  std::vector<std::string> resource_deps;  // graph prerequisites
+};
+
+// What a provider saw.
+struct Observation {
+  bool observed = false;  // false: not observable, or failed (see error)
+  bool exists = false;
+  std::string hash;
+  ojson attributes;
+  std::string error;  // why it could not be observed
+};
+
+struct ObserveItem {
+  std::string address;
+  const Desired* desired = nullptr;              // null: only recorded
+  const state::ResourceRecord* recorded = nullptr;  // null: not in state
+};
+
+struct ApplyContext {
+  std::function<void(std::string_view)> log;  // the action's log file
+  const std::atomic<bool>* cancelled = nullptr;
+  std::string log_path;
+};
+
+struct ApplyResult {
+  Status status;
+  state::Batch batch;  // records to commit when the action finished (also on failure)
+};
+
+class ResourceHandler {
+ public:
+  virtual ~ResourceHandler() = default;
+  virtual graph::Kind kind() const = 0;
+  // Fills out[address] for each item. Never fails as a whole: a resource that
+  // cannot be observed gets observed=false with an error.
+  virtual void Observe(const std::vector<ObserveItem>& items, std::map<std::string, Observation>* out) = 0;
+  // "" when the observation matches the record, else what differs
+  // ("bootstrap marker missing on the node", "labels drifted: pai-worker removed outside paiplan").
+  virtual std::string DescribeDrift(const state::ResourceRecord& recorded, const Observation& obs) const = 0;
+  // Why recorded attributes `before` must become `after` ("template grafana.yaml changed").
+  virtual std::string DescribeChange(const ojson& before, const ojson& after) const = 0;
+  // Carries out `action`. The batch holds what to record (the new record, or a
+  // delete, or a failed-outcome record).
+  virtual ApplyResult Apply(const Action& action, ApplyContext& ctx) = 0;
+};
+
+// The record written after a successful action on a desired resource.
+state::ResourceRecord MakeRecord(const Action& action, const std::string& now);
+
+}  // namespace paiplan::plan

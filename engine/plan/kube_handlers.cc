@@ -1,0 +1,203 @@
+// label.<hostname> and config.cluster: the Kubernetes side, through KubeApi.
+// Labels: paiplan owns the label keys it set (recorded in the state) and
+// never removes any other. Observed with one LIST of all nodes per plan.
+#include <set>
+
+#include "engine/base/sha256.h"
+#include "engine/plan/desired.h"
+#include "engine/plan/handlers.h"
+
+namespace paiplan::plan {
+namespace {
+
+std::set<std::string> LabelKeys(const ojson& attrs) {
+  std::set<std::string> out;
+  if (attrs.is_object() && attrs.contains("labels")) {
+    for (auto it = attrs["labels"].begin(); it != attrs["labels"].end(); ++it) out.insert(it.key());
+  }
+  return out;
+}
+
+std::string NodeName(const ObserveItem& it) {
+  const ojson& a = it.desired ? it.desired->attributes : (*it.recorded)["attributes"];
+  return a.is_object() ? a.value("nodename", "") : "";
+}
+
+class LabelHandler : public ResourceHandler {
+ public:
+  explicit LabelHandler(const Env& env) : env_(env) {}
+  graph::Kind kind() const override { return graph::Kind::kLabel; }
+
+  void Observe(const std::vector<ObserveItem>& items, std::map<std::string, Observation>* out) override {
+    if (items.empty()) return;
+    Result<std::map<std::string, std::map<std::string, std::string>>> nodes =
+        env_.kube ? env_.kube->ListNodeLabels() : Err(Status::Unavailable(env_.kube_error));
+    for (const auto& it : items) {
+      Observation o;
+      if (!nodes) {
+        o.error = nodes.error().message();
+        (*out)[it.address] = o;
+        continue;
+      }
+      o.observed = true;
+      auto n = nodes->find(NodeName(it));
+      o.exists = n != nodes->end();
+      ojson labels = ojson::object();
+      if (o.exists) {
+        std::set<std::string> keys = LabelKeys(it.desired ? it.desired->attributes : ojson());
+        if (it.recorded) for (const auto& k : LabelKeys((*it.recorded)["attributes"])) keys.insert(k);
+        for (const auto& k : keys) {
+          auto l = n->second.find(k);
+          if (l != n->second.end()) labels[k] = l->second;
+        }
+      }
+      o.attributes = {{"nodename", NodeName(it)}, {"labels", labels}};
+      (*out)[it.address] = o;
+    }
+  }
+
+  std::string DescribeDrift(const state::ResourceRecord& rec, const Observation& obs) const override {
+    const ojson& attrs = rec["attributes"];
+    if (!obs.exists) return "node " + attrs.value("nodename", std::string("?")) + " is not registered in Kubernetes";
+    std::string out;
+    for (const auto& k : LabelKeys(attrs)) {
+      const ojson& seen = obs.attributes["labels"];
+      if (!seen.contains(k)) out += (out.empty() ? "" : ", ") + k + " removed outside paiplan";
+      else if (seen[k] != "true") out += (out.empty() ? "" : ", ") + k + " changed to " + seen[k].get<std::string>() + " outside paiplan";
+    }
+    return out.empty() ? "" : "labels drifted: " + out;
+  }
+
+  std::string DescribeChange(const ojson& before, const ojson& after) const override {
+    auto b = LabelKeys(before), a = LabelKeys(after);
+    std::string out;
+    for (const auto& k : a) if (!b.count(k)) out += (out.empty() ? "" : ", ") + std::string("add ") + k;
+    for (const auto& k : b) if (!a.count(k)) out += (out.empty() ? "" : ", ") + std::string("remove ") + k;
+    if (before.value("nodename", "") != after.value("nodename", "")) out += (out.empty() ? "" : ", ") + std::string("node name changed");
+    return out.empty() ? SummarizeChange(before, after) : "labels changed in layout.yaml: " + out;
+  }
+
+  ApplyResult Apply(const Action& a, ApplyContext& ctx) override {
+    ApplyResult r;
+    if (!env_.kube) {
+      r.status = Status::Unavailable(env_.kube_error);
+      return r;
+    }
+    bool del = a.type == ActionType::kDelete;
+    const ojson& attrs = del ? a.before : a.after;
+    std::string node = attrs.value("nodename", "");
+    std::map<std::string, std::optional<std::string>> changes;
+    auto desired = del ? std::set<std::string>() : LabelKeys(a.after);
+    for (const auto& k : desired) changes[k] = "true";
+    for (const auto& k : LabelKeys(a.before)) if (!desired.count(k)) changes[k] = std::nullopt;
+    std::string line = "PATCH node " + node + " labels:";
+    for (const auto& [k, v] : changes) line += " " + k + (v ? "=" + *v : "-");
+    ctx.log(line + " (" + env_.kube->server() + ")\n");
+    r.status = env_.kube->PatchNodeLabels(node, changes);
+    if (del && r.status.code() == Code::kNotFound) r.status = Status::Ok();  // node already gone
+    if (!r.status.ok() && r.status.code() == Code::kNotFound) {
+      r.status = Status::Unavailable("node " + node + " is not registered in Kubernetes yet (" + r.status.message() + ")");
+    }
+    if (r.status.ok()) {
+      if (del) {
+        r.batch.deletes.push_back(a.address);
+      } else {
+        auto rec = MakeRecord(a, env_.now());
+        rec["owned_labels"] = std::vector<std::string>(desired.begin(), desired.end());
+        r.batch.puts.emplace_back(a.address, rec);
+      }
+    }
+    return r;
+  }
+
+ private:
+  const Env& env_;
+};
+
+class ConfigHandler : public ResourceHandler {
+ public:
+  explicit ConfigHandler(const Env& env) : env_(env) {}
+  graph::Kind kind() const override { return graph::Kind::kConfig; }
+
+  void Observe(const std::vector<ObserveItem>& items, std::map<std::string, Observation>* out) override {
+    for (const auto& it : items) {
+      Observation o;
+      const ojson& attrs = it.desired ? it.desired->attributes : (*it.recorded)["attributes"];
+      if (!env_.kube) {
+        o.error = env_.kube_error;
+        (*out)[it.address] = o;
+        continue;
+      }
+      auto cm = env_.kube->GetConfigMap(attrs.value("namespace", "default"), attrs.value("name", "pai-configuration"));
+      if (!cm) {
+        o.error = cm.error().message();
+      } else {
+        o.observed = true;
+        o.exists = cm->has_value();
+        if (o.exists) {
+          ojson files = ojson::object();
+          for (const auto& [k, v] : **cm) files[k] = Sha256Hex(v);
+          o.attributes = {{"namespace", attrs.value("namespace", "default")},
+                          {"name", attrs.value("name", "pai-configuration")}, {"files", files}};
+          o.hash = Sha256Hex(o.attributes.dump());
+        }
+      }
+      (*out)[it.address] = o;
+    }
+  }
+
+  std::string DescribeDrift(const state::ResourceRecord& rec, const Observation& obs) const override {
+    std::string name = rec["attributes"].value("name", std::string("pai-configuration"));
+    if (!obs.exists) return "ConfigMap " + name + " was deleted outside paiplan";
+    if (obs.hash == rec.value("hash", "")) return "";
+    std::string what;
+    for (const auto& c : DiffAttrs(rec["attributes"], obs.attributes)) what += (what.empty() ? "" : ", ") + c;
+    return "ConfigMap " + name + " edited outside paiplan" + (what.empty() ? "" : ": " + what + " differs");
+  }
+
+  std::string DescribeChange(const ojson& before, const ojson& after) const override {
+    std::string what;
+    for (const auto& c : DiffAttrs(before, after)) what += (what.empty() ? "" : ", ") + c;
+    return what.empty() ? SummarizeChange(before, after) : "cluster configuration changed: " + what;
+  }
+
+  ApplyResult Apply(const Action& a, ApplyContext& ctx) override {
+    ApplyResult r;
+    if (!env_.kube) {
+      r.status = Status::Unavailable(env_.kube_error);
+      return r;
+    }
+    bool del = a.type == ActionType::kDelete;
+    const ojson& attrs = del ? a.before : a.after;
+    std::string ns = attrs.value("namespace", "default"), name = attrs.value("name", "pai-configuration");
+    ctx.log(std::string(del ? "DELETE" : "PUT") + " configmap " + ns + "/" + name + " (" + env_.kube->server() + ")\n");
+    r.status = del ? env_.kube->DeleteConfigMap(ns, name) : env_.kube->PutConfigMap(ns, name, ClusterConfigData(*env_.ws));
+    if (r.status.ok()) {
+      if (del) r.batch.deletes.push_back(a.address);
+      else r.batch.puts.emplace_back(a.address, MakeRecord(a, env_.now()));
+    }
+    return r;
+  }
+
+ private:
+  static std::vector<std::string> DiffAttrs(const ojson& a, const ojson& b) {
+    std::vector<std::string> out;
+    std::set<std::string> keys;
+    for (const auto* x : {&a, &b})
+      if (x->is_object() && x->contains("files"))
+        for (auto it = (*x)["files"].begin(); it != (*x)["files"].end(); ++it) keys.insert(it.key());
+    for (const auto& k : keys) {
+      auto get = [&](const ojson& x) { return x.contains("files") && x["files"].contains(k) ? x["files"][k].dump() : ""; };
+      if (get(a) != get(b)) out.push_back(k);
+    }
+    return out;
+  }
+  const Env& env_;
+};
+
+}  // namespace
+
+std::unique_ptr<ResourceHandler> MakeLabelHandler(const Env& env) { return std::make_unique<LabelHandler>(env); }
+std::unique_ptr<ResourceHandler> MakeConfigHandler(const Env& env) { return std::make_unique<ConfigHandler>(env); }
+
+}  // namespace paiplan::plan

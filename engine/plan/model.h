@@ -1,0 +1,59 @@
+// The plan: what paiplan will do, action by action, and why.
+//
+// A Plan is a value: the planner builds it from desired, recorded and
+// observed state; it is printed, saved to a file, loaded again and handed to
+// the executor, which walks only what it names (Terraform's rule).
+//
+// Thread-safety: values.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/graph/resource_graph.h"
+
+namespace paiplan::plan {
+
+using ojson = nlohmann::json;  // sorted keys: attribute output and hashes are order-independent
+
+enum class ActionType { kNoOp, kCreate, kUpdate, kReplace, kDelete };
+const char* ActionName(ActionType t);  // "no-op", "create", "update", "replace", "delete"
+std::optional<ActionType> ParseActionName(const std::string& s);
+
+struct Action {
+  std::string address;
+  graph::Kind kind = graph::Kind::kNode;
+  ActionType type = ActionType::kNoOp;
+  std::string reason;                   // why, in words (empty for no-op)
+  std::vector<std::string> depends_on;  // addresses of non-no-op actions this one waits for
+  ojson before;                         // recorded attributes (null: none)
+  ojson after;                          // desired attributes (null: delete)
+  std::string hash;                     // desired hash (empty for delete)
+  std::string machine;                  // hostname whose machine this action touches (node.*), else ""
+  bool purge = false;                   // service delete runs the delete-script
+  std::string content;                  // render.*: the text to write
+  std::string diff;                     // render.*: unified diff, sensitive values masked
+  std::vector<std::string> notes;       // extra lines shown under the action (e.g. pending on bootstrap)
+  std::vector<std::string> resource_deps;  // all graph prerequisites (recorded for reverse-order deletes)
+};
+
+struct Plan {
+  static constexpr int kFormatVersion = 1;
+  std::string operation = "apply";  // apply | destroy | refresh-only
+  std::string lineage;
+  uint64_t serial = 0;
+  std::string workspace_hash;
+  bool kubernetes = false;
+  std::string created_at;
+  std::vector<Action> actions;  // every resource, sorted by address (no-ops included)
+  std::vector<std::string> warnings;
+  std::vector<std::string> errors;  // problems observing (unreachable nodes...)
+
+  int Count(ActionType t) const;
+  bool HasChanges() const;
+};
+
+}  // namespace paiplan::plan

@@ -1,0 +1,164 @@
+// node.<hostname>: bootstrap a machine with its role package over its
+// transport, and observe it through the marker file the bootstrap leaves.
+#include <chrono>
+
+#include "engine/base/fs.h"
+#include "engine/plan/handlers.h"
+#include "engine/plan/role_package.h"
+
+namespace paiplan::plan {
+namespace {
+
+class NodeHandler : public ResourceHandler {
+ public:
+  explicit NodeHandler(const Env& env) : env_(env), packager_(*env.ws, &diags_) {}
+  graph::Kind kind() const override { return graph::Kind::kNode; }
+
+  void Observe(const std::vector<ObserveItem>& items, std::map<std::string, Observation>* out) override {
+    std::vector<Observation> obs(items.size());
+    ParallelFor(items.size(), env_.ws->settings.ssh_parallelism, [&](size_t i) {
+      obs[i] = ObserveOne(items[i]);
+    });
+    for (size_t i = 0; i < items.size(); ++i) (*out)[items[i].address] = std::move(obs[i]);
+  }
+
+  std::string DescribeDrift(const state::ResourceRecord& rec, const Observation& obs) const override {
+    if (!obs.exists) return "bootstrap marker missing on the node (" + MarkerPath(rec["attributes"]) + ")";
+    if (obs.hash != rec.value("hash", "")) {
+      return "bootstrap marker on the node differs from the state (role " +
+             obs.attributes.value("role", std::string("?")) + ", package " +
+             obs.attributes.value("package_hash", std::string("?")).substr(0, 12) + ")";
+    }
+    return "";
+  }
+
+  std::string DescribeChange(const ojson& before, const ojson& after) const override {
+    if (before.is_object() && after.is_object() && before.value("role", "") == after.value("role", "") &&
+        before.value("package_hash", "") != after.value("package_hash", "")) {
+      return "role package for " + after.value("role", std::string()) + " changed";
+    }
+    return SummarizeChange(before, after);
+  }
+
+  ApplyResult Apply(const Action& a, ApplyContext& ctx) override {
+    ApplyResult r;
+    r.status = a.type == ActionType::kDelete ? Clean(a, ctx) : Bootstrap(a, ctx);
+    if (r.status.ok()) {
+      if (a.type == ActionType::kDelete) r.batch.deletes.push_back(a.address);
+      else r.batch.puts.emplace_back(a.address, MakeRecord(a, env_.now()));
+    }
+    return r;
+  }
+
+ private:
+  std::string MarkerPath(const ojson& attrs) const {
+    std::string dir = attrs.is_object() ? attrs.value("state_dir", env_.ws->settings.node_state_dir)
+                                        : env_.ws->settings.node_state_dir;
+    return fs::Join(dir, "node.json");
+  }
+
+  // The machine entry; for a machine removed from layout.yaml, rebuilt from
+  // the attributes recorded when it was bootstrapped.
+  config::Machine MachineFor(const std::string& hostname, const ojson& recorded) const {
+    if (const auto* m = env_.ws->FindMachine(hostname)) return *m;
+    config::Machine m;
+    m.hostname = hostname;
+    if (recorded.is_object()) {
+      m.hostip = recorded.value("hostip", "");
+      m.role = recorded.value("role", "worker");
+      m.sshport = recorded.value("sshport", 22);
+      m.username = recorded.value("username", "");
+      m.local = recorded.value("transport", "ssh") == "local";
+    }
+    return m;
+  }
+
+  Observation ObserveOne(const ObserveItem& it) const {
+    Observation o;
+    const ojson& attrs = it.desired ? it.desired->attributes
+                                    : (it.recorded ? (*it.recorded)["attributes"] : ojson());
+    config::Machine m = MachineFor(it.address.substr(5), attrs);
+    auto t = env_.transport(m);
+    if (!t) {
+      o.error = t.error().message();
+      return o;
+    }
+    auto marker = (*t)->ReadFile(MarkerPath(attrs));
+    if (!marker) {
+      o.error = marker.error().message();
+      return o;
+    }
+    o.observed = true;
+    if (!marker->has_value()) return o;
+    o.exists = true;
+    o.attributes = ojson::parse(**marker, nullptr, false);
+    if (o.attributes.is_object()) o.hash = o.attributes.value("hash", "");
+    return o;
+  }
+
+  Status Run(providers::Transport* t, const std::string& cmd, const std::string& cwd,
+             const config::Machine& m, ApplyContext& ctx, const char* what) {
+    providers::ExecRequest req;
+    req.command = cmd;
+    req.cwd = cwd;
+    req.env = {{"PAIPLAN_HOSTNAME", m.hostname}, {"PAIPLAN_ROLE", m.role}, {"PAIPLAN_HOSTIP", m.hostip}};
+    req.timeout = std::chrono::milliseconds(int64_t(env_.ws->settings.bootstrap_timeout * 1000));
+    req.on_output = [&](std::string_view chunk, bool) { ctx.log(chunk); };
+    ctx.log("$ " + cmd + "  (on " + t->Describe() + ", in " + cwd + ")\n");
+    auto res = t->Exec(req);
+    if (!res) return res.error();
+    if (res->exit_status != 0) {
+      std::string tail = res->stderr_tail.empty() ? res->stdout_tail : res->stderr_tail;
+      return Status::FailedPrecondition(std::string(what) + " exited with status " +
+                                        std::to_string(res->exit_status) + " on " + t->Describe() +
+                                        "; last output:\n" + tail + "\nfull log: " + ctx.log_path);
+    }
+    return Status::Ok();
+  }
+
+  Status Bootstrap(const Action& a, ApplyContext& ctx) {
+    config::Machine m = MachineFor(a.address.substr(5), a.after);
+    auto pkg = packager_.Build(m);
+    if (!pkg) return pkg.error();
+    PP_ASSIGN_OR_RETURN(auto* t, env_.transport(m));
+    std::string dir = a.after.value("state_dir", env_.ws->settings.node_state_dir);
+    std::string staging = fs::Join(dir, "staging");
+    for (const auto& [name, content] : pkg->files) {
+      int mode = name.ends_with(".sh") ? 0755 : 0644;
+      PP_RETURN_IF_ERROR(t->Upload(fs::Join(staging, name), content, mode));
+    }
+    ctx.log("uploaded " + std::to_string(pkg->files.size()) + " files to " + staging + "\n");
+    PP_RETURN_IF_ERROR(Run(t, "bash ./bootstrap.sh", staging, m, ctx, "bootstrap.sh"));
+    ojson marker = {{"hostname", m.hostname}, {"role", m.role}, {"hash", a.hash},
+                    {"package_hash", pkg->hash}, {"paiplan_version", PAIPLAN_VERSION},
+                    {"applied_at", env_.now()}};
+    return t->Upload(MarkerPath(a.after), marker.dump(2) + "\n", 0644);
+  }
+
+  Status Clean(const Action& a, ApplyContext& ctx) {
+    config::Machine m = MachineFor(a.address.substr(5), a.before);
+    PP_ASSIGN_OR_RETURN(auto* t, env_.transport(m));
+    std::string dir = a.before.is_object() ? a.before.value("state_dir", env_.ws->settings.node_state_dir)
+                                           : env_.ws->settings.node_state_dir;
+    std::string clean_src = fs::Join(fs::Join(env_.ws->roles_dir, m.role), "clean.sh");
+    auto clean = fs::ReadFile(clean_src);
+    if (clean) {
+      std::string staging = fs::Join(dir, "staging");
+      PP_RETURN_IF_ERROR(t->Upload(fs::Join(staging, "clean.sh"), *clean, 0755));
+      PP_RETURN_IF_ERROR(Run(t, "bash ./clean.sh", staging, m, ctx, "clean.sh"));
+    } else {
+      ctx.log("no clean.sh in " + clean_src + "; only the marker is removed\n");
+    }
+    return t->RemoveFile(MarkerPath(a.before));
+  }
+
+  const Env& env_;
+  Diagnostics diags_;  // template errors were already reported by the planner
+  RolePackager packager_;
+};
+
+}  // namespace
+
+std::unique_ptr<ResourceHandler> MakeNodeHandler(const Env& env) { return std::make_unique<NodeHandler>(env); }
+
+}  // namespace paiplan::plan

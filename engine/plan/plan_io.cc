@@ -1,0 +1,199 @@
+#include "engine/plan/plan_io.h"
+
+#include "engine/base/fs.h"
+#include "engine/plan/attr_diff.h"
+
+namespace paiplan::plan {
+namespace {
+
+struct Style {
+  bool color;
+  std::string c(const char* code, const std::string& s) const {
+    return color ? std::string("\033[") + code + "m" + s + "\033[0m" : s;
+  }
+};
+
+const char* Symbol(ActionType t) {
+  switch (t) {
+    case ActionType::kCreate: return "+";
+    case ActionType::kUpdate: return "~";
+    case ActionType::kReplace: return "-/+";
+    case ActionType::kDelete: return "-";
+    default: return " ";
+  }
+}
+
+const char* ColorOf(ActionType t) {
+  switch (t) {
+    case ActionType::kCreate: return "32";
+    case ActionType::kUpdate: return "33";
+    case ActionType::kReplace: return "35";
+    case ActionType::kDelete: return "31";
+    default: return "0";
+  }
+}
+
+const char* Verb(ActionType t) {
+  switch (t) {
+    case ActionType::kCreate: return "will be created";
+    case ActionType::kUpdate: return "will be updated in-place";
+    case ActionType::kReplace: return "must be replaced";
+    case ActionType::kDelete: return "will be destroyed";
+    default: return "";
+  }
+}
+
+void PrintAttributes(const Action& a, const Style& st, const std::vector<std::string>& secrets, std::ostream& out) {
+  for (const auto& ch : DiffAttributes(a.before, a.after)) {
+    if (ch.path == "content") continue;
+    auto show = [&](const std::string& v) { return ch.sensitive ? std::string("(sensitive)") : MaskSecrets(v, secrets); };
+    if (ch.before.empty()) out << "      " << st.c("32", "+") << " " << ch.path << " = " << show(ch.after) << "\n";
+    else if (ch.after.empty()) out << "      " << st.c("31", "-") << " " << ch.path << " = " << show(ch.before) << "\n";
+    else out << "      " << st.c("33", "~") << " " << ch.path << " = " << show(ch.before) << " -> " << show(ch.after) << "\n";
+  }
+}
+
+}  // namespace
+
+std::string SummaryLine(const Plan& plan) {
+  int add = plan.Count(ActionType::kCreate) + plan.Count(ActionType::kReplace);
+  int change = plan.Count(ActionType::kUpdate);
+  int destroy = plan.Count(ActionType::kDelete) + plan.Count(ActionType::kReplace);
+  return "Plan: " + std::to_string(add) + " to add, " + std::to_string(change) + " to change, " +
+         std::to_string(destroy) + " to destroy.";
+}
+
+void PrintPlanText(const Plan& plan, const TextOptions& opt, std::ostream& out) {
+  Style st{opt.color};
+  if (!plan.HasChanges()) {
+    out << st.c("1;32", "No changes.") << " The cluster matches the workspace and the recorded state.\n";
+    return;
+  }
+  out << "paiplan will perform the following actions:\n\n";
+  for (const auto& a : plan.actions) {
+    if (a.type == ActionType::kNoOp) continue;
+    out << st.c("1", "  # " + a.address + " " + Verb(a.type)) << "\n";
+    out << "  " << st.c(ColorOf(a.type), Symbol(a.type)) << " " << a.address << "\n";
+    out << "      reason: " << MaskSecrets(a.reason, opt.secrets) << "\n";
+    for (const auto& n : a.notes) out << "      note: " << n << "\n";
+    if (!a.depends_on.empty()) {
+      out << "      after: ";
+      size_t shown = std::min<size_t>(a.depends_on.size(), 4);
+      for (size_t i = 0; i < shown; ++i) out << (i ? ", " : "") << a.depends_on[i];
+      if (a.depends_on.size() > shown) out << " and " << a.depends_on.size() - shown << " more";
+      out << "\n";
+    }
+    if (a.kind == graph::Kind::kRender && !a.diff.empty()) {
+      for (size_t p = 0, q; p < a.diff.size(); p = q + 1) {
+        q = a.diff.find('\n', p);
+        if (q == std::string::npos) q = a.diff.size();
+        std::string line = a.diff.substr(p, q - p);
+        const char* col = line.starts_with("+") ? "32" : line.starts_with("-") ? "31" : "0";
+        out << "      " << st.c(col, MaskSecrets(line, opt.secrets)) << "\n";
+      }
+    } else if (a.kind != graph::Kind::kRender) {
+      PrintAttributes(a, st, opt.secrets, out);
+    }
+    out << "\n";
+  }
+  out << st.c("1", SummaryLine(plan)) << "\n";
+}
+
+nlohmann::ordered_json PlanToJson(const Plan& plan, bool with_content, const std::vector<std::string>& secrets) {
+  using oj = nlohmann::ordered_json;
+  oj doc = oj::object();
+  doc["format_version"] = Plan::kFormatVersion;
+  doc["operation"] = plan.operation;
+  doc["lineage"] = plan.lineage;
+  doc["serial"] = plan.serial;
+  doc["workspace_hash"] = plan.workspace_hash;
+  doc["kubernetes"] = plan.kubernetes;
+  doc["created_at"] = plan.created_at;
+  oj actions = oj::array();
+  auto mask = [&](const nlohmann::json& v) {
+    if (with_content || v.is_null()) return oj(v);  // plan files keep exact values (mode 0600)
+    return oj::parse(MaskSecrets(v.dump(), secrets));
+  };
+  for (const auto& a : plan.actions) {
+    oj x = oj::object();
+    x["address"] = a.address;
+    x["kind"] = graph::KindName(a.kind);
+    x["action"] = ActionName(a.type);
+    x["reason"] = MaskSecrets(a.reason, secrets);
+    x["depends_on"] = a.depends_on;
+    x["before"] = mask(a.before);
+    x["after"] = mask(a.after);
+    if (!a.notes.empty()) x["notes"] = a.notes;
+    if (!a.diff.empty()) x["diff"] = MaskSecrets(a.diff, secrets);
+    if (with_content) {
+      x["hash"] = a.hash;
+      x["machine"] = a.machine;
+      x["purge"] = a.purge;
+      x["resource_deps"] = a.resource_deps;
+      if (a.kind == graph::Kind::kRender) x["content"] = a.content;
+    }
+    actions.push_back(std::move(x));
+  }
+  doc["actions"] = std::move(actions);
+  doc["summary"] = {{"add", plan.Count(ActionType::kCreate) + plan.Count(ActionType::kReplace)},
+                    {"change", plan.Count(ActionType::kUpdate)},
+                    {"destroy", plan.Count(ActionType::kDelete) + plan.Count(ActionType::kReplace)}};
+  doc["warnings"] = plan.warnings;
+  doc["errors"] = plan.errors;
+  return doc;
+}
+
+Result<Plan> PlanFromJson(const nlohmann::json& doc, const std::string& source) {
+  auto bad = [&](const std::string& what) {
+    return Err(Status::InvalidArgument(source + ": not a paiplan plan file: " + what +
+                                       "; create one with: paiplan plan -o FILE"));
+  };
+  if (!doc.is_object() || !doc.contains("format_version")) return bad("no format_version");
+  if (doc["format_version"] != Plan::kFormatVersion)
+    return bad("format_version " + doc["format_version"].dump() + " is not supported");
+  Plan p;
+  try {
+    p.operation = doc.at("operation").get<std::string>();
+    p.lineage = doc.at("lineage").get<std::string>();
+    p.serial = doc.at("serial").get<uint64_t>();
+    p.workspace_hash = doc.at("workspace_hash").get<std::string>();
+    p.kubernetes = doc.value("kubernetes", false);
+    p.created_at = doc.value("created_at", "");
+    for (const auto& x : doc.at("actions")) {
+      Action a;
+      a.address = x.at("address").get<std::string>();
+      auto kind = graph::KindOfAddress(a.address);
+      auto type = ParseActionName(x.at("action").get<std::string>());
+      if (!kind || !type) return bad("action " + x.dump().substr(0, 80));
+      a.kind = *kind;
+      a.type = *type;
+      a.reason = x.value("reason", "");
+      a.depends_on = x.value("depends_on", std::vector<std::string>());
+      a.before = x.value("before", nlohmann::json());
+      a.after = x.value("after", nlohmann::json());
+      a.hash = x.value("hash", "");
+      a.machine = x.value("machine", "");
+      a.purge = x.value("purge", false);
+      a.resource_deps = x.value("resource_deps", std::vector<std::string>());
+      a.content = x.value("content", "");
+      a.diff = x.value("diff", "");
+      p.actions.push_back(std::move(a));
+    }
+  } catch (const nlohmann::json::exception& e) {
+    return bad(e.what());
+  }
+  return p;
+}
+
+Status SavePlanFile(const Plan& plan, const std::string& path) {
+  return fs::WriteFileAtomic(path, PlanToJson(plan, true, {}).dump(1) + "\n", 0600);
+}
+
+Result<Plan> LoadPlanFile(const std::string& path) {
+  PP_ASSIGN_OR_RETURN(auto text, fs::ReadFile(path));
+  auto doc = nlohmann::json::parse(text, nullptr, false);
+  if (doc.is_discarded()) return Err(Status::InvalidArgument(path + ": not valid JSON; is this a plan file from paiplan plan -o?"));
+  return PlanFromJson(doc, path);
+}
+
+}  // namespace paiplan::plan

@@ -1,0 +1,238 @@
+#include "engine/plan/planner.h"
+
+#include <algorithm>
+#include <functional>
+#include <set>
+
+namespace paiplan::plan {
+namespace {
+
+const char* What(graph::Kind k) {
+  switch (k) {
+    case graph::Kind::kNode: return "machine";
+    case graph::Kind::kLabel: return "labels of machine";
+    case graph::Kind::kConfig: return "cluster configuration";
+    case graph::Kind::kRender: return "template";
+    case graph::Kind::kService: return "service";
+  }
+  return "";
+}
+
+std::string Subject(const std::string& address) {
+  auto dot = address.find('.');
+  return dot == std::string::npos ? address : address.substr(dot + 1);
+}
+
+std::string CreateReason(graph::Kind k, const std::string& address) {
+  std::string s = Subject(address);
+  switch (k) {
+    case graph::Kind::kNode: return "machine " + s + " is in layout.yaml but not bootstrapped";
+    case graph::Kind::kLabel: return "labels of machine " + s + " not yet applied";
+    case graph::Kind::kConfig: return "cluster configuration not yet published";
+    case graph::Kind::kRender: return "template " + s + " not yet rendered";
+    case graph::Kind::kService: return "service " + s + " is enabled but not started";
+  }
+  return "";
+}
+
+std::string DeleteReason(graph::Kind k, const std::string& address, const std::string& operation) {
+  if (operation == "destroy") return "destroy requested";
+  std::string s = Subject(address);
+  switch (k) {
+    case graph::Kind::kNode: return "machine " + s + " removed from layout.yaml";
+    case graph::Kind::kLabel: return "machine " + s + " removed from layout.yaml";
+    case graph::Kind::kConfig: return "Kubernetes is no longer managed";
+    case graph::Kind::kRender: return "template " + s + " no longer in the service's template-list";
+    case graph::Kind::kService: return "service " + s + " is no longer enabled";
+  }
+  return "";
+}
+
+bool RecordSucceeded(const state::ResourceRecord& r) {
+  return r.value("last_outcome", "success") != "failed" && r.contains("attributes") && !r["attributes"].is_null();
+}
+
+Action Decide(const std::string& address, graph::Kind kind, const Desired* des,
+              const state::ResourceRecord* rec, const Observation* obs, ResourceHandler& h,
+              const PlanOptions& opt) {
+  Action a;
+  a.address = address;
+  a.kind = kind;
+  if (rec && rec->contains("attributes")) a.before = (*rec)["attributes"];
+  if (des) {
+    a.after = des->attributes;
+    a.hash = des->hash;
+    a.machine = des->machine;
+    a.content = des->content;
+    a.resource_deps = des->resource_deps;
+  } else if (rec) {
+    a.machine = rec->value("machine", "");
+    if (rec->contains("depends_on")) a.resource_deps = (*rec)["depends_on"].get<std::vector<std::string>>();
+  }
+  bool replace_kind = kind == graph::Kind::kNode;
+  if (!des) {
+    a.type = ActionType::kDelete;
+    a.reason = DeleteReason(kind, address, opt.operation);
+    a.purge = opt.purge && kind == graph::Kind::kService;
+    if (a.purge) a.reason += "; --purge: the delete-script destroys the service's data";
+    return a;
+  }
+  if (!rec) {
+    a.type = ActionType::kCreate;
+    a.reason = CreateReason(kind, address);
+    return a;
+  }
+  if (!RecordSucceeded(*rec)) {
+    a.type = ActionType::kCreate;
+    a.reason = "previous " + rec->value("last_action", std::string("apply")) + " failed: " +
+               rec->value("error", std::string("see the apply log"));
+    return a;
+  }
+  ActionType change = replace_kind ? ActionType::kReplace : ActionType::kUpdate;
+  if (des->hash != rec->value("hash", "")) {
+    a.type = change;
+    a.reason = h.DescribeChange(a.before, a.after);
+    return a;
+  }
+  if (obs && obs->observed) {
+    std::string drift = h.DescribeDrift(*rec, *obs);
+    if (!drift.empty()) {
+      a.type = change;
+      a.reason = drift;
+      return a;
+    }
+  }
+  if (rec->contains("pending") && !(*rec)["pending"].empty()) {
+    a.type = ActionType::kUpdate;
+    std::string p;
+    for (const auto& x : (*rec)["pending"]) p += (p.empty() ? "" : "; ") + x.get<std::string>();
+    a.reason = "refresh still owed: " + p;
+    return a;
+  }
+  a.type = ActionType::kNoOp;
+  return a;
+}
+
+// Marks as no-op everything --target/--exclude leave out.
+void ApplyTargets(Plan* plan, const PlanOptions& opt, Diagnostics* diags) {
+  if (opt.targets.empty() && opt.excludes.empty()) return;
+  std::map<std::string, Action*> by;
+  for (auto& a : plan->actions) by[a.address] = &a;
+  std::map<std::string, std::vector<std::string>> dependents;
+  for (auto& a : plan->actions)
+    for (const auto& d : a.resource_deps) dependents[d].push_back(a.address);
+  auto check = [&](const std::string& addr, const char* flag) {
+    if (by.count(addr)) return true;
+    diags->Error({}, std::string(flag) + " " + addr + ": no such resource in the workspace or the state",
+                 "list resources with: paiplan state list, or paiplan graph");
+    return false;
+  };
+  std::set<std::string> keep;
+  std::function<void(const std::string&, bool)> walk = [&](const std::string& addr, bool up) {
+    if (!keep.insert(addr).second || !by.count(addr)) return;
+    const Action* a = by[addr];
+    bool deleting = a->type == ActionType::kDelete;
+    // A create/update needs its prerequisites; a delete needs its dependents gone first.
+    if (up != deleting) for (const auto& d : a->resource_deps) walk(d, up);
+    else for (const auto& d : dependents[addr]) walk(d, up);
+  };
+  if (!opt.targets.empty()) {
+    for (const auto& t : opt.targets) if (check(t, "--target")) walk(t, true);
+  } else {
+    for (const auto& a : plan->actions) keep.insert(a.address);
+  }
+  std::set<std::string> drop;
+  std::function<void(const std::string&)> down = [&](const std::string& addr) {
+    if (!drop.insert(addr).second) return;
+    for (const auto& d : dependents[addr]) down(d);
+  };
+  for (const auto& e : opt.excludes) if (check(e, "--exclude")) down(e);
+  for (auto& a : plan->actions) {
+    if (keep.count(a.address) && !drop.count(a.address)) continue;
+    if (a.type != ActionType::kNoOp) a.notes.push_back("left out by --target/--exclude: " + std::string(ActionName(a.type)));
+    a.type = ActionType::kNoOp;
+  }
+}
+
+}  // namespace
+
+void LinkActions(Plan* plan) {
+  std::map<std::string, size_t> idx;
+  for (size_t i = 0; i < plan->actions.size(); ++i) idx[plan->actions[i].address] = i;
+  std::map<std::string, std::vector<std::string>> dependents;
+  for (const auto& a : plan->actions)
+    for (const auto& d : a.resource_deps) dependents[d].push_back(a.address);
+  for (auto& a : plan->actions) {
+    a.depends_on.clear();
+    if (a.type == ActionType::kNoOp) continue;
+    bool del = a.type == ActionType::kDelete;
+    std::set<std::string> seen, found;
+    std::vector<std::string> stack = del ? dependents[a.address] : a.resource_deps;
+    while (!stack.empty()) {
+      std::string cur = stack.back();
+      stack.pop_back();
+      if (!seen.insert(cur).second) continue;
+      auto it = idx.find(cur);
+      if (it == idx.end()) continue;
+      const Action& other = plan->actions[it->second];
+      bool other_del = other.type == ActionType::kDelete;
+      if (other.type != ActionType::kNoOp && other_del == del) {
+        found.insert(cur);
+        continue;
+      }
+      const auto& next = del ? dependents[cur] : other.resource_deps;
+      stack.insert(stack.end(), next.begin(), next.end());
+    }
+    a.depends_on.assign(found.begin(), found.end());
+  }
+}
+
+Plan MakePlan(const std::map<std::string, Desired>& desired_in, const state::Snapshot& snap,
+              Handlers& handlers, const PlanOptions& opt, Diagnostics* diags,
+              std::map<std::string, Observation>* observed_out) {
+  Plan plan;
+  plan.operation = opt.operation;
+  plan.lineage = snap.lineage;
+  plan.serial = snap.serial;
+  static const std::map<std::string, Desired> kNone;
+  const auto& desired = opt.operation == "destroy" ? kNone : desired_in;
+  std::set<std::string> addresses;
+  for (const auto& [a, _] : desired) addresses.insert(a);
+  for (const auto& [a, _] : snap.resources) addresses.insert(a);
+
+  std::map<graph::Kind, std::vector<ObserveItem>> batches;
+  for (const auto& addr : addresses) {
+    auto kind = graph::KindOfAddress(addr);
+    if (!kind) continue;
+    auto d = desired.find(addr);
+    auto r = snap.resources.find(addr);
+    batches[*kind].push_back({addr, d == desired.end() ? nullptr : &d->second,
+                              r == snap.resources.end() ? nullptr : &r->second});
+  }
+  std::map<std::string, Observation> observed;
+  if (opt.refresh) {
+    for (auto& [kind, items] : batches) handlers.at(kind)->Observe(items, &observed);
+  }
+  for (auto& [kind, items] : batches) {
+    for (const auto& it : items) {
+      auto o = observed.find(it.address);
+      const Observation* obs = o == observed.end() ? nullptr : &o->second;
+      Action a = Decide(it.address, kind, it.desired, it.recorded, obs, *handlers.at(kind), opt);
+      if (obs && !obs->observed && !obs->error.empty()) {
+        if (a.type == ActionType::kNoOp || a.type == ActionType::kDelete || it.recorded) {
+          plan.errors.push_back("could not observe " + it.address + ": " + obs->error);
+        }
+        a.notes.push_back("not observed: " + obs->error);
+      }
+      plan.actions.push_back(std::move(a));
+    }
+  }
+  std::sort(plan.actions.begin(), plan.actions.end(),
+            [](const Action& x, const Action& y) { return x.address < y.address; });
+  ApplyTargets(&plan, opt, diags);
+  LinkActions(&plan);
+  if (observed_out) *observed_out = std::move(observed);
+  return plan;
+}
+
+}  // namespace paiplan::plan

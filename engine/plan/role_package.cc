@@ -1,0 +1,77 @@
+#include "engine/plan/role_package.h"
+
+#include <algorithm>
+#include <set>
+
+#include "engine/base/fs.h"
+#include "engine/base/sha256.h"
+
+namespace paiplan::plan {
+
+RolePackager::RolePackager(const config::Workspace& ws, Diagnostics* diags) : ws_(ws) {
+  std::set<std::string> roles;
+  for (const auto& m : ws.machines) roles.insert(m.role);
+  for (const auto& role : roles) {
+    Role r;
+    r.dir = fs::Join(ws.roles_dir, role);
+    auto files = fs::ListFilesRecursive(r.dir);
+    if (!files || std::find(files->begin(), files->end(), "bootstrap.sh") == files->end()) {
+      diags->Error({r.dir, 0, 0}, "role package for k8s-role '" + role + "' has no bootstrap.sh",
+                   "create " + fs::Join(r.dir, "bootstrap.sh") + " (see services/_roles/ for the built-in ones)");
+      continue;
+    }
+    for (const auto& f : *files) {
+      auto text = fs::ReadFile(fs::Join(r.dir, f));
+      if (!text) {
+        diags->Error({fs::Join(r.dir, f), 0, 0}, text.error().message());
+        continue;
+      }
+      const std::string suffix = ".template";
+      if (f.size() > suffix.size() && f.compare(f.size() - suffix.size(), suffix.size(), suffix) == 0) {
+        auto t = tmpl::Template::Parse(*text, fs::Join(r.dir, f));
+        if (!t) {
+          diags->Error({fs::Join(r.dir, f), 0, 0}, t.error().message(), "fix the template syntax");
+          continue;
+        }
+        r.templates.emplace_back(f.substr(0, f.size() - suffix.size()),
+                                 std::make_shared<tmpl::Template>(std::move(*t)));
+      } else {
+        r.plain.emplace_back(f, std::move(*text));
+      }
+    }
+    roles_.emplace(role, std::move(r));
+  }
+  ctx_ = nlohmann::ordered_json::object();
+  ctx_["cluster_cfg"] = ws.cluster_cfg;
+  ctx_["host"] = nullptr;
+}
+
+Result<RolePackage> RolePackager::Build(const config::Machine& m) const {
+  auto it = roles_.find(m.role);
+  if (it == roles_.end()) return Err(Status::NotFound("no role package for k8s-role '" + m.role + "'"));
+  const Role& r = it->second;
+  RolePackage pkg;
+  pkg.files = r.plain;
+  if (!r.templates.empty()) {
+    std::lock_guard<std::mutex> lock(ctx_mu_);
+    ctx_["host"] = ws_.layout["machine-list"][m.index];
+    for (const auto& [name, t] : r.templates) {
+      auto out = t->Render(ctx_);
+      if (!out) return Err(out.error());
+      pkg.files.emplace_back(name, std::move(*out));
+    }
+    std::sort(pkg.files.begin(), pkg.files.end());
+  }
+  Sha256 h;
+  for (const auto& [name, content] : pkg.files) {
+    h.Update(name);
+    h.Update(std::string_view("\0", 1));
+    h.Update(std::to_string(content.size()));
+    h.Update(std::string_view("\0", 1));
+    h.Update(content);
+  }
+  pkg.hash = h.HexDigest();
+  return pkg;
+}
+
+}  // namespace paiplan::plan

@@ -1,0 +1,141 @@
+// service.<name>: the service's lifecycle scripts, run locally with bash in
+// its rendered working copy (DESIGN.md §7): create = start-script, update =
+// refresh-script (start-script when it has none), delete = stop-script, or
+// the delete-script with --purge.
+#include <chrono>
+#include <set>
+
+#include "engine/base/fs.h"
+#include "engine/plan/attr_diff.h"
+#include "engine/plan/handlers.h"
+#include "providers/script/process.h"
+
+namespace paiplan::plan {
+namespace {
+
+std::string ChangedKeys(const ojson& before, const ojson& after, const std::string& field) {
+  std::set<std::string> keys;
+  std::string out;
+  for (const auto* x : {&before, &after})
+    if (x->is_object() && x->contains(field) && (*x)[field].is_object())
+      for (auto it = (*x)[field].begin(); it != (*x)[field].end(); ++it) keys.insert(it.key());
+  for (const auto& k : keys) {
+    auto get = [&](const ojson& x) {
+      return x.is_object() && x.contains(field) && (*x.find(field)).contains(k) ? x[field][k].dump() : std::string();
+    };
+    std::string b = get(before), a = get(after);
+    if (b == a) continue;
+    out += (out.empty() ? "" : ", ") + k + (b.empty() ? " added" : a.empty() ? " removed" : " changed");
+  }
+  return out;
+}
+
+class ServiceHandler : public ResourceHandler {
+ public:
+  explicit ServiceHandler(const Env& env) : env_(env) {}
+  graph::Kind kind() const override { return graph::Kind::kService; }
+
+  void Observe(const std::vector<ObserveItem>&, std::map<std::string, Observation>*) override {}
+  std::string DescribeDrift(const state::ResourceRecord&, const Observation&) const override { return ""; }
+
+  std::string DescribeChange(const ojson& before, const ojson& after) const override {
+    std::vector<std::string> why;
+    std::string t = ChangedKeys(before, after, "renders");
+    if (!t.empty()) why.push_back("template " + t);
+    std::vector<AttrChange> cfg = DiffAttributes(before.value("config", ojson()), after.value("config", ojson()));
+    if (!cfg.empty()) {
+      std::string keys;
+      for (size_t i = 0; i < cfg.size() && i < 3; ++i) keys += (i ? ", " : "") + cfg[i].path;
+      if (cfg.size() > 3) keys += ", …";
+      why.push_back("config changed (" + keys + ")");
+    }
+    std::string files = ChangedKeys(before, after, "deploy_files");
+    if (!files.empty() && t.empty()) why.push_back("deploy directory changed: " + files);
+    for (const char* k : {"scripts", "prerequisites", "deploy_rules", "hosts"}) {
+      if (before.value(k, ojson()) != after.value(k, ojson())) why.push_back(std::string(k) + " changed");
+    }
+    std::string out;
+    for (const auto& w : why) out += (out.empty() ? "" : "; ") + w;
+    return out.empty() ? "service definition changed" : out;
+  }
+
+  ApplyResult Apply(const Action& a, ApplyContext& ctx) override {
+    ApplyResult r;
+    std::string name = a.address.substr(8);
+    bool del = a.type == ActionType::kDelete;
+    const ojson& attrs = del ? a.before : a.after;
+    const ojson scripts = attrs.is_object() ? attrs.value("scripts", ojson::object()) : ojson::object();
+    const char* which = del ? (a.purge ? "delete" : "stop") : a.type == ActionType::kCreate ? "start" : "refresh";
+    std::string script = scripts.value(which, "");
+    if (std::string(which) == "refresh" && script.empty()) {
+      which = "start";
+      script = scripts.value("start", "");
+    }
+    std::string workdir = fs::Join(env_.paiplan_dir, "rendered/" + name);
+    r.status = PrepareWorkdir(name, workdir);
+    if (r.status.ok()) {
+      if (script.empty()) ctx.log(std::string("service has no ") + which + "-script; nothing to run\n");
+      else r.status = RunScript(name, which, script, workdir, ctx);
+    }
+    if (r.status.ok()) {
+      if (del) r.batch.deletes.push_back(a.address);
+      else r.batch.puts.emplace_back(a.address, MakeRecord(a, env_.now()));
+    }
+    return r;
+  }
+
+ private:
+  // Copies deploy/ (all but templates) into the working copy; renders are
+  // written there by their own actions.
+  Status PrepareWorkdir(const std::string& name, const std::string& workdir) {
+    PP_RETURN_IF_ERROR(fs::MakeDirs(workdir));
+    auto it = env_.ws->services.find(name);
+    if (it == env_.ws->services.end()) return Status::Ok();  // disabled: keep the last copy
+    auto files = fs::ListFilesRecursive(it->second.deploy_dir);
+    if (!files) return files.error();
+    for (const auto& f : *files) {
+      if (f.ends_with(".template")) continue;
+      PP_ASSIGN_OR_RETURN(auto text, fs::ReadFile(fs::Join(it->second.deploy_dir, f)));
+      std::string dst = fs::Join(workdir, f);
+      PP_RETURN_IF_ERROR(fs::MakeDirs(fs::Dirname(dst)));
+      PP_RETURN_IF_ERROR(fs::WriteFileAtomic(dst, text, f.ends_with(".sh") ? 0755 : 0644));
+    }
+    return Status::Ok();
+  }
+
+  Status RunScript(const std::string& name, const char* which, const std::string& script,
+                   const std::string& workdir, ApplyContext& ctx) {
+    const auto& s = env_.ws->settings;
+    auto t = s.script_timeouts.find(name);
+    double timeout = t == s.script_timeouts.end() ? s.script_timeout : t->second;
+    script::ProcessRequest p;
+    p.argv = {"/bin/bash", script};
+    p.cwd = workdir;
+    p.env = {{"PAIPLAN_SERVICE", name}, {"PAIPLAN_WORKSPACE", env_.ws->root}, {"PAIPLAN_ACTION", which}};
+    if (!env_.kubeconfig_path.empty()) p.env["KUBECONFIG"] = env_.kubeconfig_path;
+    p.timeout = std::chrono::milliseconds(int64_t(timeout * 1000));
+    p.on_output = [&](std::string_view chunk, bool) { ctx.log(chunk); };
+    ctx.log("$ bash " + script + "  (" + which + "-script, in " + workdir + ")\n");
+    auto res = script::RunProcess(p);
+    if (!res) return res.error();
+    std::string what = std::string(which) + "-script " + script + " of service " + name;
+    if (res->timed_out) {
+      return Status::FailedPrecondition(what + " timed out after " + std::to_string(int(timeout)) +
+                                        " s; its process group was killed; last output:\n" + res->output_tail +
+                                        "\nfull log: " + ctx.log_path);
+    }
+    if (res->exit_status != 0) {
+      return Status::FailedPrecondition(what + " exited with status " + std::to_string(res->exit_status) +
+                                        "; last output:\n" + res->output_tail + "\nfull log: " + ctx.log_path);
+    }
+    return Status::Ok();
+  }
+
+  const Env& env_;
+};
+
+}  // namespace
+
+std::unique_ptr<ResourceHandler> MakeServiceHandler(const Env& env) { return std::make_unique<ServiceHandler>(env); }
+
+}  // namespace paiplan::plan
