@@ -131,6 +131,42 @@ TEST(LmdbProcessTest, SigkillDuringWritesLeavesTheLastCommittedSerialIntact) {
   }
 }
 
+TEST(LmdbProcessTest, AReaderAdoptsAMapGrownByAnotherProcess) {
+  TempDir tmp;
+  std::string dir = tmp.Sub("state");
+  LmdbOptions tiny;
+  tiny.initial_map_size = 64 * 1024;
+  ASSERT_TRUE(LmdbStore::Open(dir, tiny));
+  LinePipe go, done;
+  pid_t child = ForkChild([&]() -> int {
+    go.CloseWrite();
+    done.CloseRead();
+    auto store = LmdbStore::Open(dir, tiny);
+    std::string line;
+    if (!store || !go.Read(&line) || !(*store)->Lock("apply")) return 10;
+    Batch b;
+    for (int i = 0; i < 3000; ++i) {
+      b.puts.emplace_back("r" + std::to_string(i), nlohmann::json{{"pad", std::string(1000, 'q')}});
+    }
+    if (!(*store)->Commit(b)) return 11;
+    done.Write("committed");
+    return 0;
+  });
+  go.CloseRead();
+  done.CloseWrite();
+  auto store = LmdbStore::Open(dir, tiny);  // maps the small file before it grows
+  ASSERT_TRUE(store) << store.error().message();
+  ASSERT_TRUE((*store)->ReadHead());
+  go.Write("go");
+  std::string line;
+  ASSERT_TRUE(done.Read(&line));
+  ASSERT_EQ(WaitChild(child), 0);
+  auto snap = (*store)->ReadSnapshot();
+  ASSERT_TRUE(snap) << snap.error().message();
+  EXPECT_EQ(snap->serial, 1u);
+  EXPECT_EQ(snap->resources.size(), 3000u);
+}
+
 TEST(LmdbProcessTest, LockOfADeadProcessIsStaleAndForceUnlockRemovesIt) {
   TempDir tmp;
   std::string dir = tmp.Sub("state");
