@@ -8,6 +8,27 @@ namespace paiplan::tmpl {
 
 constexpr std::string_view kBlockPlaceholder = "\x01block";
 
+namespace {
+
+// Source-like text of a name/attribute/subscript chain, for error messages.
+std::string Describe(const Expr& e) {
+  switch (e.kind) {
+    case ExprKind::kName: return e.name;
+    case ExprKind::kLiteral: return e.literal.Repr();
+    case ExprKind::kAttr: return Describe(*e.args[0]) + "." + e.name;
+    case ExprKind::kItem: return Describe(*e.args[0]) + "[" + Describe(*e.args[1]) + "]";
+    case ExprKind::kCall: return Describe(*e.args[0]) + "(...)";
+    case ExprKind::kFilter: return Describe(*e.args[0]) + "|" + e.name;
+    default: return "(expression)";
+  }
+}
+
+std::string UndefinedUse(const Expr& object, const std::string& what) {
+  return Describe(object) + " is undefined, cannot " + what;
+}
+
+}  // namespace
+
 Renderer::Renderer(const std::string& name, const Json& context) : name_(name), context_(context) {
   scopes_.reserve(16);
   scopes_.emplace_back();
@@ -190,13 +211,13 @@ Result<Value> Renderer::Eval(const Expr& e) {
     }
     case ExprKind::kAttr: {
       PP_ASSIGN_OR_RETURN(Value obj, Eval(*e.args[0]));
-      if (obj.IsUndefined()) return Err(Fail(e, "'" + e.name + "' of an undefined value"));
+      if (obj.IsUndefined()) return Err(Fail(e, UndefinedUse(*e.args[0], "read attribute '" + e.name + "'")));
       return obj.GetAttr(e.name);
     }
     case ExprKind::kItem: {
       PP_ASSIGN_OR_RETURN(Value obj, Eval(*e.args[0]));
-      if (obj.IsUndefined()) return Err(Fail(e, "subscript of an undefined value"));
       PP_ASSIGN_OR_RETURN(Value key, Eval(*e.args[1]));
+      if (obj.IsUndefined()) return Err(Fail(e, UndefinedUse(*e.args[0], "subscript it with " + key.Repr())));
       return obj.GetItem(key);
     }
     case ExprKind::kSlice: return EvalSlice(e);
@@ -256,7 +277,7 @@ Result<Value> Renderer::EvalCall(const Expr& e) {
   CallArgs args;
   if (callee.kind == ExprKind::kAttr) {
     PP_ASSIGN_OR_RETURN(Value obj, Eval(*callee.args[0]));
-    if (obj.IsUndefined()) return Err(Fail(callee, "'" + callee.name + "' of an undefined value"));
+    if (obj.IsUndefined()) return Err(Fail(callee, UndefinedUse(*callee.args[0], "call ." + callee.name + "()")));
     PP_RETURN_IF_ERROR_R(EvalArgs(e, 1, args));
     bool found = false;
     Result<Value> r = CallMethod(obj, callee.name, args, &found);
@@ -322,7 +343,7 @@ Result<Value> Renderer::EvalCompare(const Expr& e) {
 
 Result<Value> Renderer::EvalSlice(const Expr& e) {
   PP_ASSIGN_OR_RETURN(Value obj, Eval(*e.args[0]));
-  if (obj.IsUndefined()) return Err(Fail(e, "subscript of an undefined value"));
+  if (obj.IsUndefined()) return Err(Fail(e, UndefinedUse(*e.args[0], "slice it")));
   int64_t bounds[3] = {0, 0, 1};
   bool given[3] = {false, false, false};
   for (int k = 0; k < 3; ++k) {
