@@ -52,10 +52,15 @@ plan::Plan BuildPlan(const GlobalOptions& g, Session& s, const plan::PlanOptions
   if (!s.rt->kubernetes()) p.warnings.push_back(s.rt->kube_note());
   for (auto& a : p.actions) {
     if (a.kind != graph::Kind::kRender || a.type != plan::ActionType::kUpdate) continue;
-    auto rec = s.snapshot.resources.find(a.address);
-    if (rec == s.snapshot.resources.end() || !rec->second.contains("content")) continue;
+    // Diff against what is on disk now (it may have been edited), else the recorded text.
     std::string file = a.after.value("file", std::string("file"));
-    a.diff = plan::UnifiedDiff(rec->second["content"].get<std::string>(), a.content, file);
+    auto on_disk = fs::ReadFileIfExists(plan::RenderPath(s.rt->env().paiplan_dir, a.after.value("service", std::string()), file));
+    auto rec = s.snapshot.resources.find(a.address);
+    std::string before;
+    if (on_disk && on_disk->has_value()) before = **on_disk;
+    else if (rec != s.snapshot.resources.end() && rec->second.contains("content")) before = rec->second["content"].get<std::string>();
+    else continue;
+    a.diff = plan::UnifiedDiff(before, a.content, file);
   }
   return p;
 }

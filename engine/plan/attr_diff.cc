@@ -74,8 +74,8 @@ std::string UnifiedDiff(const std::string& before, const std::string& after, con
   size_t i = 0, j = 0;
   while (i < n || j < m) {
     if (i < n && j < m && x[i] == y[j]) { ops.push_back({' ', x[i], i, j}); ++i; ++j; }
-    else if (j < m && (i == n || L[i][j + 1] >= L[i + 1][j])) { ops.push_back({'+', y[j], i, j}); ++j; }
-    else { ops.push_back({'-', x[i], i, j}); ++i; }
+    else if (i < n && (j == m || L[i + 1][j] >= L[i][j + 1])) { ops.push_back({'-', x[i], i, j}); ++i; }
+    else { ops.push_back({'+', y[j], i, j}); ++j; }
   }
   std::ostringstream o;
   o << "--- a/" << name << "\n+++ b/" << name << "\n";

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs everything paiplan needs to build, test and run its demos on a
+# Debian 12 machine (as root, or through sudo).
+set -euo pipefail
+SUDO=""
+[ "$(id -u)" = 0 ] || SUDO=sudo
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update
+$SUDO apt-get install -y --no-install-recommends \
+  build-essential cmake pkg-config git ca-certificates \
+  libyaml-cpp-dev nlohmann-json3-dev libssh-dev libcurl4-openssl-dev liblmdb-dev \
+  libcli11-dev libboost-graph-dev libgtest-dev libgmock-dev libvalijson-dev \
+  openssh-server openssh-client openssl etcd-server etcd-client \
+  python3 python3-jinja2 python3-yaml shellcheck graphviz procps util-linux iproute2 time
+# kubectl cross-checks the Kubernetes API test server; Debian's package is
+# kubernetes-client when the machine has no kubectl of its own.
+command -v kubectl >/dev/null 2>&1 || $SUDO apt-get install -y --no-install-recommends kubernetes-client || \
+  echo "WARNING: kubectl could not be installed: the kubectl cross-check of the API test server will be skipped" >&2
