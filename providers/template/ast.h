@@ -66,7 +66,7 @@ struct Target {
   std::string attr;  // non-empty for `set ns.attr = ...`
 };
 
-enum class StmtKind { kText, kOutput, kIf, kFor, kSet, kSetBlock };
+enum class StmtKind { kText, kOutput, kIf, kFor, kSet, kSetBlock, kWith, kFilterBlock };
 
 struct Stmt {
   StmtKind kind;
@@ -75,11 +75,12 @@ struct Stmt {
   std::string text;                           // kText
   ExprPtr expr;                               // kOutput value, kFor iterable, kSet value
   std::vector<std::pair<ExprPtr, Body>> branches;  // kIf: (condition, body)...
-  Body body;                                  // kFor / kSetBlock body; kIf else
+  Body body;                                  // kFor / kSetBlock / kWith / kFilterBlock body; kIf else
   Body else_body;                             // kFor else
   Target target;                              // kFor / kSet / kSetBlock
   ExprPtr cond;                               // kFor `if` filter
-  ExprPtr block_filter;                       // kSetBlock `| filter` (subject is a placeholder)
+  ExprPtr block_filter;                       // kSetBlock / kFilterBlock filter chain (subject is a placeholder)
+  std::vector<std::pair<std::string, ExprPtr>> assigns;  // kWith `name = value` pairs
 };
 
 // Looks up a filter / test by name (nullptr when unknown).

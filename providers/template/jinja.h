@@ -4,10 +4,12 @@
 // dropped) on our conformance corpus (tests/template/corpus).
 //
 // Supported: {{ }}, if/elif/else, for (tuple targets, `if` filter, else,
-// loop.*), set (incl. block set and namespace attributes), raw, comments,
-// whitespace control, Python-like expressions, the common filters and tests,
-// str/list/dict methods (split, append, items, get, ...), range/dict/namespace.
-// Not supported: macros, blocks/extends/include/import, call, filter blocks,
+// loop.*), set (incl. block set and namespace attributes), with, filter
+// blocks, raw, comments, whitespace control, Python-like expressions, the
+// common filters and tests, str/list/dict methods (split, append, items, get,
+// ...), range/dict/namespace; dict.iteritems() as an alias of items() (an
+// intentional extension for Python-2-era OpenPAI templates).
+// Not supported (parse error): macros, blocks/extends/include/import, call,
 // recursive loops, *args/**kwargs in calls.
 //
 // Values are printed like Python's str(); undefined names render as "" but

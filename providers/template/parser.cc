@@ -61,6 +61,8 @@ Status Parser::Statement(Body& body) {
   if (t.text == "if") return If(body);
   if (t.text == "for") return For(body);
   if (t.text == "set") return Set(body);
+  if (t.text == "with") return With(body);
+  if (t.text == "filter") return FilterBlock(body);
   return FailAt(t, "Encountered unknown tag '" + t.text + "'.");
 }
 
@@ -131,6 +133,36 @@ Status Parser::Set(Body& body) {
   return Status::Ok();
 }
 
+Status Parser::With(Body& body) {
+  Stmt s = MakeStmt(StmtKind::kWith, Cur().line, Cur().col);
+  Opener opener{"with", Cur().line};
+  Next();
+  while (Cur().kind != TokKind::kBlockEnd) {
+    if (!s.assigns.empty()) PP_RETURN_IF_ERROR_R(ExpectOp(","));
+    PP_ASSIGN_OR_RETURN(std::string name, ExpectName());
+    PP_RETURN_IF_ERROR_R(ExpectOp("="));
+    PP_ASSIGN_OR_RETURN(ExprPtr value, ParseExpression(true));
+    s.assigns.emplace_back(std::move(name), std::move(value));
+  }
+  PP_RETURN_IF_ERROR_R(Block(s.body, {"endwith"}, opener));
+  Next();  // endwith
+  body.push_back(std::move(s));
+  return Status::Ok();
+}
+
+Status Parser::FilterBlock(Body& body) {
+  Stmt s = MakeStmt(StmtKind::kFilterBlock, Cur().line, Cur().col);
+  Opener opener{"filter", Cur().line};
+  Next();
+  ExprPtr placeholder = Node(ExprKind::kName, Cur());
+  placeholder->name = "\x01block";
+  PP_ASSIGN_OR_RETURN(s.block_filter, ParseFilters(std::move(placeholder), true));
+  PP_RETURN_IF_ERROR_R(Block(s.body, {"endfilter"}, opener));
+  Next();  // endfilter
+  body.push_back(std::move(s));
+  return Status::Ok();
+}
+
 Status Parser::AssignTarget(Target& target, bool with_namespace) {
   if (with_namespace && Cur().kind == TokKind::kName && Peek().kind == TokKind::kOp && Peek().text == ".") {
     target.names.push_back(Cur().text);
@@ -178,7 +210,12 @@ Status Parser::CheckFilters(const Body& body, bool soft) {
         PP_RETURN_IF_ERROR_R(CheckFilters(s.else_body, false));
         break;
       case StmtKind::kSetBlock:
+      case StmtKind::kFilterBlock:
         PP_RETURN_IF_ERROR_R(CheckExpr(s.block_filter.get(), soft));
+        PP_RETURN_IF_ERROR_R(CheckFilters(s.body, false));
+        break;
+      case StmtKind::kWith:
+        for (const auto& kv : s.assigns) PP_RETURN_IF_ERROR_R(CheckExpr(kv.second.get(), soft));
         PP_RETURN_IF_ERROR_R(CheckFilters(s.body, false));
         break;
     }

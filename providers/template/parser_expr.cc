@@ -342,10 +342,11 @@ Status Parser::ParseCallArgs(Expr& call) {
   return Status::Ok();
 }
 
-Result<ExprPtr> Parser::ParseFilters(ExprPtr node) {
+Result<ExprPtr> Parser::ParseFilters(ExprPtr node, bool inline_first) {
   while (true) {
-    if (IsOp("|")) {
-      Next();
+    if (IsOp("|") || inline_first) {
+      if (!inline_first) Next();
+      inline_first = false;
       ExprPtr f = Node(ExprKind::kFilter, Cur());
       PP_ASSIGN_OR_RETURN(f->name, ExpectName());
       while (IsOp(".")) {

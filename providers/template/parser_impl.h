@@ -89,6 +89,8 @@ class Parser {
   Status If(Body& body);
   Status For(Body& body);
   Status Set(Body& body);
+  Status With(Body& body);
+  Status FilterBlock(Body& body);
   Status AssignTarget(Target& target, bool with_namespace);
 
   // ---- expressions ----
@@ -115,7 +117,9 @@ class Parser {
   Result<ExprPtr> ParseSubscript(ExprPtr node);
   Result<ExprPtr> ParseSubscribed();
   Status ParseCallArgs(Expr& call);
-  Result<ExprPtr> ParseFilters(ExprPtr node);
+  // `|f(args)|g...`, tests and calls after a value; `inline_first` parses
+  // the first filter without its `|` (as after `{% filter`).
+  Result<ExprPtr> ParseFilters(ExprPtr node, bool inline_first = false);
   Result<ExprPtr> ParseTest(ExprPtr node);
   // Unknown filters/tests are errors outside "soft" contexts (if, x if c else y).
   Status CheckFilters(const Body& body, bool soft);

@@ -90,6 +90,10 @@ Status Renderer::Render(const Body& body, std::string& out) {
       case StmtKind::kSetBlock:
         PP_RETURN_IF_ERROR(RenderSet(s, out));
         break;
+      case StmtKind::kWith:
+      case StmtKind::kFilterBlock:
+        PP_RETURN_IF_ERROR(RenderScoped(s, out));
+        break;
     }
   }
   return Status::Ok();
@@ -179,6 +183,27 @@ Status Renderer::RenderSet(const Stmt& s, std::string& out) {
     PP_ASSIGN_OR_RETURN(v, Eval(*s.block_filter));
   }
   return Assign(s.target, v, s);
+}
+
+// {% with %} and {% filter %}: the body runs in its own scope.
+Status Renderer::RenderScoped(const Stmt& s, std::string& out) {
+  std::vector<Value> values;  // with-values see the enclosing scope only
+  for (const auto& kv : s.assigns) {
+    PP_ASSIGN_OR_RETURN(Value v, Eval(*kv.second));
+    values.push_back(std::move(v));
+  }
+  scopes_.emplace_back();
+  for (size_t i = 0; i < values.size(); ++i) Bind(s.assigns[i].first, std::move(values[i]));
+  std::string captured;
+  Status st = Render(s.body, s.kind == StmtKind::kWith ? out : captured);
+  scopes_.pop_back();
+  PP_RETURN_IF_ERROR(st);
+  if (s.kind == StmtKind::kFilterBlock) {
+    block_value_ = Value::Str(std::move(captured));
+    PP_ASSIGN_OR_RETURN(Value v, Eval(*s.block_filter));
+    v.AppendStr(out);
+  }
+  return Status::Ok();
 }
 
 Result<Value> Renderer::Eval(const Expr& e) {

@@ -34,6 +34,7 @@ class Renderer {
 
   Status RenderFor(const Stmt& s, std::string& out);
   Status RenderSet(const Stmt& s, std::string& out);
+  Status RenderScoped(const Stmt& s, std::string& out);
   Status Assign(const Target& target, const Value& value, const Stmt& at);
   Result<Value> Eval(const Expr& e);
   Result<Value> EvalCall(const Expr& e);
