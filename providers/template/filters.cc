@@ -295,7 +295,10 @@ Result<Value> ListF(const Value& v, const CallArgs&) {
 
 Result<Value> Abs(const Value& v, const CallArgs&) {
   if (v.kind() == Value::Kind::kFloat) return Value::Float(std::fabs(v.AsDouble()));
-  if (v.IsIntegral()) return Value::Int(std::llabs(v.AsInt()));
+  if (v.IsIntegral()) {
+    if (v.AsInt() == INT64_MIN) return Err(Status::InvalidArgument("integer overflow"));
+    return Value::Int(std::llabs(v.AsInt()));
+  }
   return Err(Status::InvalidArgument(std::string("bad operand type for abs(): '") + TypeName(v) + "'"));
 }
 

@@ -1,6 +1,7 @@
 #include "providers/template/lexer.h"
 
 #include <cctype>
+#include <cerrno>
 #include <cstdlib>
 
 namespace paiplan::tmpl {
@@ -222,7 +223,10 @@ class Lexer {
       if (text.size() > 1 && text[0] == '0' && text.find_first_not_of('0') != std::string::npos) {
         return Fail(s, "unexpected char '" + std::string(1, src_[s + 1]) + "'");
       }
-      Emit(TokKind::kInt, text, s).int_value = std::strtoll(text.c_str(), nullptr, 10);
+      errno = 0;
+      long long n = std::strtoll(text.c_str(), nullptr, 10);
+      if (errno == ERANGE) return Fail(s, "integer literal out of the 64-bit range");
+      Emit(TokKind::kInt, text, s).int_value = n;
     }
     return Status::Ok();
   }

@@ -230,6 +230,8 @@ Result<Value> CallGlobal(std::string_view name, const CallArgs& args, bool* foun
       return Err(Status::InvalidArgument("range expected 1 to 3 arguments"));
     }
     if (step == 0) return Err(Status::InvalidArgument("range() arg 3 must not be zero"));
+    double count = (static_cast<double>(stop) - static_cast<double>(start)) / static_cast<double>(step);
+    if (count > 1e7) return Err(Status::InvalidArgument("range() too large (more than 10,000,000 items)"));
     List out;
     for (int64_t i = start; step > 0 ? i < stop : i > stop; i += step) out.push_back(Value::Int(i));
     return Value::MakeList(std::move(out));

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 
 #include "providers/template/ops.h"
@@ -17,6 +18,9 @@ Status TypeError(std::string_view op, const Value& a, const Value& b) {
 Status UndefinedError() { return Status::InvalidArgument("undefined value used in an operation"); }
 
 Result<Value> Repeat(const Value& seq, int64_t n) {
+  constexpr int64_t kMaxItems = int64_t{1} << 26;  // 64 MiB of text / 64M elements
+  int64_t unit = seq.IsString() ? static_cast<int64_t>(seq.AsStr().size()) : seq.Length().value_or(0);
+  if (n > 0 && unit > 0 && n > kMaxItems / unit) return Err(Status::InvalidArgument("repeated value too large"));
   if (seq.IsString()) {
     std::string out;
     for (int64_t i = 0; i < n; ++i) out += seq.AsStr();
@@ -34,37 +38,60 @@ double PyFmod(double a, double b) {
   return m;
 }
 
-Result<Value> Arith(std::string_view op, const Value& a, const Value& b) {
-  bool ints = a.IsIntegral() && b.IsIntegral();
-  if (op == "+") return ints ? Value::Int(a.AsInt() + b.AsInt()) : Value::Float(a.AsDouble() + b.AsDouble());
-  if (op == "-") return ints ? Value::Int(a.AsInt() - b.AsInt()) : Value::Float(a.AsDouble() - b.AsDouble());
-  if (op == "*") return ints ? Value::Int(a.AsInt() * b.AsInt()) : Value::Float(a.AsDouble() * b.AsDouble());
+// Python ints are unbounded; ours are 64-bit, so overflow is an error
+// instead of a silently wrong (or undefined) result.
+Status Overflow() { return Status::InvalidArgument("integer overflow (templates use 64-bit integers)"); }
+
+Result<Value> IntPow(int64_t base, int64_t exp) {
+  int64_t result = 1;
+  while (exp > 0) {
+    if ((exp & 1) && __builtin_mul_overflow(result, base, &result)) return Err(Overflow());
+    exp >>= 1;
+    if (exp > 0 && __builtin_mul_overflow(base, base, &base)) return Err(Overflow());
+  }
+  return Value::Int(result);
+}
+
+Result<Value> IntArith(std::string_view op, int64_t x, int64_t y) {
+  int64_t r = 0;
+  if (op == "+") return __builtin_add_overflow(x, y, &r) ? Result<Value>(Err(Overflow())) : Value::Int(r);
+  if (op == "-") return __builtin_sub_overflow(x, y, &r) ? Result<Value>(Err(Overflow())) : Value::Int(r);
+  if (op == "*") return __builtin_mul_overflow(x, y, &r) ? Result<Value>(Err(Overflow())) : Value::Int(r);
   if (op == "**") {
-    if (ints && b.AsInt() >= 0) {
-      int64_t r = 1;
-      for (int64_t i = 0; i < b.AsInt(); ++i) r *= a.AsInt();
-      return Value::Int(r);
-    }
-    if (a.AsDouble() == 0 && b.AsDouble() < 0) return Err(Status::InvalidArgument("division by zero"));
-    return Value::Float(std::pow(a.AsDouble(), b.AsDouble()));
+    if (y >= 0) return IntPow(x, y);
+    if (x == 0) return Err(Status::InvalidArgument("division by zero"));
+    return Value::Float(std::pow(static_cast<double>(x), static_cast<double>(y)));
   }
-  if (b.AsDouble() == 0) return Err(Status::InvalidArgument("division by zero"));
-  if (op == "/") return Value::Float(a.AsDouble() / b.AsDouble());
+  if (y == 0) return Err(Status::InvalidArgument("division by zero"));
+  if (op == "/") return Value::Float(static_cast<double>(x) / static_cast<double>(y));
+  if (y == -1) {  // avoids INT64_MIN / -1
+    if (op == "%") return Value::Int(0);
+    return __builtin_sub_overflow(int64_t{0}, x, &r) ? Result<Value>(Err(Overflow())) : Value::Int(r);
+  }
   if (op == "//") {
-    if (ints) {
-      int64_t q = a.AsInt() / b.AsInt();
-      if ((a.AsInt() % b.AsInt() != 0) && ((a.AsInt() < 0) != (b.AsInt() < 0))) --q;
-      return Value::Int(q);
-    }
-    return Value::Float(std::floor(a.AsDouble() / b.AsDouble()));
+    int64_t q = x / y;
+    if ((x % y != 0) && ((x < 0) != (y < 0))) --q;
+    return Value::Int(q);
   }
-  // %
-  if (ints) {
-    int64_t m = a.AsInt() % b.AsInt();
-    if (m != 0 && ((m < 0) != (b.AsInt() < 0))) m += b.AsInt();
-    return Value::Int(m);
+  int64_t m = x % y;
+  if (m != 0 && ((m < 0) != (y < 0))) m += y;
+  return Value::Int(m);
+}
+
+Result<Value> Arith(std::string_view op, const Value& a, const Value& b) {
+  if (a.IsIntegral() && b.IsIntegral()) return IntArith(op, a.AsInt(), b.AsInt());
+  double x = a.AsDouble(), y = b.AsDouble();
+  if (op == "+") return Value::Float(x + y);
+  if (op == "-") return Value::Float(x - y);
+  if (op == "*") return Value::Float(x * y);
+  if (op == "**") {
+    if (x == 0 && y < 0) return Err(Status::InvalidArgument("division by zero"));
+    return Value::Float(std::pow(x, y));
   }
-  return Value::Float(PyFmod(a.AsDouble(), b.AsDouble()));
+  if (y == 0) return Err(Status::InvalidArgument("division by zero"));
+  if (op == "/") return Value::Float(x / y);
+  if (op == "//") return Value::Float(std::floor(x / y));
+  return Value::Float(PyFmod(x, y));
 }
 
 }  // namespace
@@ -98,7 +125,10 @@ Result<Value> BinaryOp(std::string_view op, const Value& a, const Value& b) {
 
 Result<Value> UnaryOp(char op, const Value& a) {
   if (a.kind() == Value::Kind::kFloat) return Value::Float(op == '-' ? -a.AsDouble() : a.AsDouble());
-  if (a.IsIntegral()) return Value::Int(op == '-' ? -a.AsInt() : a.AsInt());
+  if (a.IsIntegral()) {
+    if (op == '-' && a.AsInt() == INT64_MIN) return Err(Overflow());
+    return Value::Int(op == '-' ? -a.AsInt() : a.AsInt());
+  }
   if (a.IsUndefined()) return Err(UndefinedError());
   return Err(Status::InvalidArgument(std::string("bad operand type for unary ") + op + ": '" + TypeName(a) + "'"));
 }

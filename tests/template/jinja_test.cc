@@ -150,3 +150,24 @@ TEST(JinjaTest, DeepNestingIsAnErrorNotACrash) {
 
 }  // namespace
 }  // namespace paiplan::tmpl
+
+namespace paiplan::tmpl {
+namespace {
+
+// Python has unbounded ints; we use 64-bit ones and report overflow instead
+// of wrapping (a documented difference).
+TEST(JinjaTest, IntegerOverflowIsAnError) {
+  EXPECT_THAT(ErrorOf("{{ 2 ** 64 }}"), HasSubstr("integer overflow"));
+  EXPECT_THAT(ErrorOf("{{ 9223372036854775807 + 1 }}"), HasSubstr("integer overflow"));
+  EXPECT_THAT(ErrorOf("{{ 3037000500 * 3037000500 }}"), HasSubstr("integer overflow"));
+  EXPECT_THAT(ErrorOf("{{ 2 ** 1000000000000 }}"), HasSubstr("integer overflow"));
+  EXPECT_THAT(ErrorOf("{{ 'x' * 100000000000 }}"), HasSubstr("too large"));
+  EXPECT_THAT(ErrorOf("{% for i in range(100000000000) %}{% endfor %}"), HasSubstr("too large"));
+  auto r = Render("{{ 2 ** 62 }} {{ -9223372036854775807 - 1 }} {{ (-9223372036854775807 - 1) % -1 }}",
+                  nlohmann::ordered_json::object(), "t");
+  ASSERT_TRUE(r.has_value()) << r.error().message();
+  EXPECT_EQ(*r, "4611686018427387904 -9223372036854775808 0");
+}
+
+}  // namespace
+}  // namespace paiplan::tmpl
