@@ -73,7 +73,24 @@ std::optional<YamlFile> LoadChecked(const std::string& name, const std::string& 
   return f;
 }
 
-ojson BuildClusterCfg(const Workspace& ws) {
+// Config defaults of services that are defined but not enabled: paictl put
+// every service's config in cluster_cfg, and templates read other services'
+// settings (webportal reads grafana's port).
+std::map<std::string, ojson> DisabledDefaults(const std::map<std::string, std::string>& defined,
+                                              const Workspace& ws, LoadContext* ctx) {
+  std::map<std::string, ojson> out;
+  for (const auto& [name, root] : defined) {
+    if (ws.services.count(name) || ctx->enabled_names.count(name)) continue;
+    std::string path = fs::Join(root, "config/" + name + ".yaml");
+    if (!fs::Exists(path)) continue;
+    Diagnostics ignored;  // a broken config of a disabled service must not block this workspace
+    auto f = LoadYamlFile(path, ctx->Display(path), &ignored);
+    if (f && f->value.is_object()) out[name] = f->value;
+  }
+  return out;
+}
+
+ojson BuildClusterCfg(const Workspace& ws, const std::map<std::string, ojson>& disabled) {
   ojson cfg = ojson::object();
   ojson layout = ws.layout;
   // REQUIRES: hostnames are unique (checked by LoadMachines). ordered_json's
@@ -86,10 +103,12 @@ ojson BuildClusterCfg(const Workspace& ws) {
   }
   layout["machine-list"] = std::move(by_host);
   cfg["layout"] = std::move(layout);
-  for (const auto& [name, def] : ws.services) {
-    ojson over = ws.services_config.is_object() && ws.services_config.contains(name)
-                     ? ws.services_config[name] : ojson::object();
-    cfg[name] = DeepMerge(def.defaults, over);
+  std::map<std::string, const ojson*> defaults;
+  for (const auto& [name, d] : disabled) defaults[name] = &d;
+  for (const auto& [name, def] : ws.services) defaults[name] = &def.defaults;
+  for (const auto& [name, d] : defaults) {
+    auto over = ws.services_config.is_object() ? ws.services_config.find(name) : ws.services_config.end();
+    cfg[name] = over != ws.services_config.end() ? DeepMerge(*d, *over) : *d;
   }
   return cfg;
 }
@@ -164,7 +183,7 @@ std::optional<Workspace> LoadWorkspace(const std::string& dir, const LoadOptions
   std::string roles = fs::Join(ws.root, "roles");
   ws.roles_dir = fs::IsDirectory(roles) ? roles : fs::Join(builtin, "_roles");
   if (diags->ErrorCount() != errors_before) return std::nullopt;
-  ws.cluster_cfg = BuildClusterCfg(ws);
+  ws.cluster_cfg = BuildClusterCfg(ws, DisabledDefaults(defined, ws, &ctx));
   std::sort(ws.input_files.begin(), ws.input_files.end());
   return ws;
 }
