@@ -26,6 +26,7 @@ Result<std::string> Template::Render(const nlohmann::ordered_json& context) cons
   if (!context.is_object() && !context.is_null()) {
     return Err(Status::InvalidArgument(impl_->name + ": the render context must be a JSON object"));
   }
+  ContainerArena arena;  // frees self-referential lists/dicts built by the template
   Renderer renderer(impl_->name, context);
   std::string out;
   PP_RETURN_IF_ERROR_R(renderer.Render(impl_->body, out));

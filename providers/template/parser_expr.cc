@@ -38,8 +38,6 @@ Result<ExprPtr> Parser::ParseTuple(bool with_condexpr, std::initializer_list<std
 }
 
 Result<ExprPtr> Parser::ParseExpression(bool with_condexpr) {
-  DepthGuard guard(depth_);
-  if (guard.too_deep()) return Err(TooDeep());
   if (!with_condexpr) return ParseOr();
   PP_ASSIGN_OR_RETURN(ExprPtr expr, ParseOr());
   while (IsName("if")) {

@@ -127,7 +127,7 @@ class Parser {
 
   // Bounds recursion so hostile input ("((((...", 10,000 nested ifs) fails
   // with an error instead of overflowing the stack.
-  static constexpr int kMaxDepth = 200;
+  static constexpr int kMaxDepth = 100;  // ~50 nested parentheses or 100 nested blocks
   struct DepthGuard {
     explicit DepthGuard(int& d) : depth(++d) {}
     ~DepthGuard() { --depth; }

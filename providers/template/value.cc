@@ -96,16 +96,37 @@ Value Value::Str(std::string s) {
   return v;
 }
 
+namespace {
+thread_local ContainerArena* current_arena = nullptr;
+}  // namespace
+
+ContainerArena::ContainerArena() : previous_(current_arena) { current_arena = this; }
+
+ContainerArena::~ContainerArena() {
+  current_arena = previous_;
+  for (auto& w : lists_) {
+    if (auto l = w.lock()) List().swap(*l);
+  }
+  for (auto& w : dicts_) {
+    if (auto d = w.lock()) std::vector<std::pair<Value, Value>>().swap(d->items);
+  }
+}
+
+ContainerArena* ContainerArena::Current() { return current_arena; }
+
 Value Value::MakeList(List items, bool tuple) {
   Value v;
   v.kind_ = tuple ? Kind::kTuple : Kind::kList;
-  v.owner_ = std::make_shared<List>(std::move(items));
+  auto list = std::make_shared<List>(std::move(items));
+  if (!tuple && current_arena) current_arena->Track(list);  // tuples are immutable: no cycles
+  v.owner_ = std::move(list);
   return v;
 }
 
 Value Value::MakeDict(std::shared_ptr<Dict> d) {
   Value v;
   v.kind_ = Kind::kDict;
+  if (current_arena) current_arena->Track(d);
   v.owner_ = std::move(d);
   return v;
 }

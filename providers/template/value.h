@@ -119,6 +119,27 @@ struct Dict {
   void Set(const Value& key, Value value);
 };
 
+// Lists and dicts can reference themselves (`l.append(l)`), which reference
+// counting never frees. While a ContainerArena is installed on a thread,
+// every list/dict created there is recorded, and the arena's destructor
+// empties the ones still alive, breaking such cycles. Template::Render
+// installs one per render; nothing built during a render outlives it.
+class ContainerArena {
+ public:
+  ContainerArena();
+  ~ContainerArena();
+  ContainerArena(const ContainerArena&) = delete;
+  ContainerArena& operator=(const ContainerArena&) = delete;
+  void Track(const std::shared_ptr<List>& l) { lists_.push_back(l); }
+  void Track(const std::shared_ptr<Dict>& d) { dicts_.push_back(d); }
+  static ContainerArena* Current();
+
+ private:
+  ContainerArena* previous_;
+  std::vector<std::weak_ptr<List>> lists_;
+  std::vector<std::weak_ptr<Dict>> dicts_;
+};
+
 // State of one `{% for %}` loop, exposed as `loop`.
 struct LoopState {
   int64_t index0 = 0;
