@@ -1,0 +1,156 @@
+// The state lock between real processes, stale locks after kill -9,
+// force-unlock, and SIGINT in the middle of an apply.
+#include <signal.h>
+
+#include <regex>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "tests/integration/test_workspace.h"
+
+namespace paiplan::integration {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+// Waits (bounded: a safety net, not a criterion) until `service action` has
+// begun. Fails the test when the apply ended first.
+bool WaitForBegin(const TestWorkspace& ws, Child& apply, const std::string& service, const std::string& action) {
+  for (int i = 0; i < 3000; ++i) {
+    if (ws.Find(service, action)) return true;
+    if (!apply.Running() || apply.TryWait()) {
+      ADD_FAILURE() << "apply ended before " << service << " " << action << " began: " << apply.Wait().All();
+      return false;
+    }
+    SleepMs(10);
+  }
+  ADD_FAILURE() << service << " " << action << " never began";
+  return false;
+}
+
+// Waits until every script call that began has ended (orphans of a killed paiplan).
+void WaitForScriptsToEnd(const TestWorkspace& ws) {
+  for (int i = 0; i < 1000; ++i) {
+    bool open = false;
+    for (const auto& c : ws.Calls()) open = open || !c.Finished();
+    if (!open) return;
+    SleepMs(10);
+  }
+  ADD_FAILURE() << "scripts still running 10 s after their paiplan was killed";
+}
+
+std::string LockId(const std::string& message) {
+  std::smatch m;
+  if (std::regex_search(message, m, std::regex("paiplan force-unlock (\\S+)"))) return m[1];
+  return "";
+}
+
+std::set<std::string> Succeeded(const nlohmann::json& state) {
+  std::set<std::string> out;
+  if (!state.contains("resources")) return out;
+  for (const auto& [a, r] : state["resources"].items())
+    if (r.value("last_outcome", "") != "failed") out.insert(a);
+  return out;
+}
+
+TEST(LockTest, TwoRacingAppliesExactlyOneProceeds) {
+  TestWorkspace ws;
+  ws.Set("t-base", "start", "sleep", "2");
+  auto a = ws.Start({"apply", "--auto-approve"});
+  auto b = ws.Start({"apply", "--auto-approve"});
+  RunResult ra = a->Wait(), rb = b->Wait();
+  RunResult& won = ra.exit_code == 0 ? ra : rb;
+  RunResult& lost = ra.exit_code == 0 ? rb : ra;
+  ASSERT_EQ(won.exit_code, 0) << "A: " << ra.All() << "\nB: " << rb.All();
+  EXPECT_EQ(lost.exit_code, 1) << lost.All();
+  EXPECT_THAT(lost.err, HasSubstr("state locked by "));
+  EXPECT_THAT(lost.err, Not(HasSubstr("stale")));
+  EXPECT_THAT(lost.out, Not(HasSubstr("Creating...")));
+  std::map<std::string, int> starts;
+  for (const auto& c : ws.Calls("start")) ++starts[c.service];
+  EXPECT_EQ(starts.size(), 5u);
+  for (const auto& [s, n] : starts) EXPECT_EQ(n, 1) << s << " was started by both applies";
+  EXPECT_EQ(ws.Paiplan({"plan", "--detailed-exitcode"}).exit_code, 0);
+}
+
+TEST(LockTest, LockOfAKilledApplyIsStaleAndForceUnlockRemovesIt) {
+  TestWorkspace ws;
+  ws.Set("t-base", "start", "sleep", "1");
+  auto a = ws.Start({"apply", "--auto-approve"});
+  ASSERT_TRUE(WaitForBegin(ws, *a, "t-base", "start"));
+  a->Signal(SIGKILL);
+  RunResult ra = a->Wait();  // reaped: its pid is gone
+  EXPECT_EQ(ra.term_signal, SIGKILL);
+  WaitForScriptsToEnd(ws);
+
+  size_t calls = ws.Calls().size();
+  RunResult r = ws.Paiplan({"apply", "--auto-approve"});
+  EXPECT_EQ(r.exit_code, 1) << r.All();
+  EXPECT_THAT(r.err, HasSubstr("state locked by "));
+  EXPECT_THAT(r.err, HasSubstr("(pid " + std::to_string(a->pid()) + ", apply)"));
+  EXPECT_THAT(r.err, HasSubstr("the lock is stale"));
+  std::string id = LockId(r.err);
+  ASSERT_FALSE(id.empty()) << r.err;
+  EXPECT_EQ(ws.Calls().size(), calls) << "the refused apply ran scripts";
+
+  RunResult wrong = ws.Paiplan({"force-unlock", "not-" + id});
+  EXPECT_EQ(wrong.exit_code, 1) << wrong.All();
+  EXPECT_THAT(wrong.err, HasSubstr(id));
+  RunResult u = ws.Paiplan({"force-unlock", id});
+  EXPECT_EQ(u.exit_code, 0) << u.All();
+  EXPECT_THAT(u.out, HasSubstr(id));
+  RunResult again = ws.Paiplan({"force-unlock", id});
+  EXPECT_EQ(again.exit_code, 1) << "a removed lock was removed twice";
+
+  r = ws.Paiplan({"apply", "--auto-approve"});
+  EXPECT_EQ(r.exit_code, 0) << r.All();
+  EXPECT_EQ(ws.Paiplan({"plan", "--detailed-exitcode"}).exit_code, 0);
+}
+
+TEST(SignalTest, SigintLetsTheRunningActionFinishStartsNothingAndPlanShowsTheRest) {
+  TestWorkspace ws;
+  ws.Set("t-base", "start", "sleep", "1.5");
+  auto a = ws.Start({"apply", "--auto-approve"});
+  ASSERT_TRUE(WaitForBegin(ws, *a, "t-base", "start"));
+  a->Signal(SIGINT);
+  RunResult r = a->Wait();
+  EXPECT_EQ(r.exit_code, 130) << r.All();
+  EXPECT_THAT(r.out, HasSubstr("Interrupted"));
+
+  auto base = ws.Find("t-base", "start");
+  ASSERT_TRUE(base);
+  EXPECT_TRUE(base->Finished()) << "the running start-script was not allowed to finish";
+  EXPECT_EQ(base->status, "ok");
+  for (const char* s : {"t-store", "t-cache", "t-app"})
+    EXPECT_FALSE(ws.Find(s, "start")) << s << " was started after SIGINT";
+  nlohmann::json state = ws.StatePull();
+  std::set<std::string> done = Succeeded(state);
+  EXPECT_TRUE(done.count("service.t-base")) << "the finished action was not recorded: " << state.dump();
+
+  // The plan is exactly what the state does not have yet.
+  auto plan = ws.Plan();
+  std::set<std::string> planned;
+  for (const auto& [addr, x] : plan) {
+    planned.insert(addr);
+    EXPECT_EQ(x.first, "create") << addr;
+  }
+  std::set<std::string> expected;
+  for (const char* a : {"node.node-0", "render.t-app/t-app.conf", "render.t-base/t-base.conf",
+                        "render.t-cache/t-cache.conf", "render.t-side/t-side.conf", "render.t-store/t-store.conf",
+                        "service.t-app", "service.t-base", "service.t-cache", "service.t-side", "service.t-store"})
+    if (!done.count(a)) expected.insert(a);
+  EXPECT_EQ(planned, expected);
+  EXPECT_TRUE(planned.count("service.t-app") && planned.count("service.t-store") && planned.count("service.t-cache"));
+
+  ws.ResetCalls();
+  RunResult r2 = ws.Paiplan({"apply", "--auto-approve"});
+  ASSERT_EQ(r2.exit_code, 0) << r2.All();
+  EXPECT_FALSE(ws.Find("t-base", "start")) << "the finished t-base start was repeated";
+  EXPECT_TRUE(ws.Find("t-app", "start"));
+  EXPECT_EQ(ws.Paiplan({"plan", "--detailed-exitcode"}).exit_code, 0);
+}
+
+}  // namespace
+}  // namespace paiplan::integration

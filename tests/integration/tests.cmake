@@ -1,0 +1,12 @@
+# Integration tests: drive the real paiplan binary (PAIPLAN_BINARY) on temp
+# workspaces built from tests/testdata/services/.
+paiplan_test(integration_test
+  SOURCES
+    ${CMAKE_CURRENT_LIST_DIR}/run_util.cc
+    ${CMAKE_CURRENT_LIST_DIR}/test_workspace.cc
+    ${CMAKE_CURRENT_LIST_DIR}/lifecycle_test.cc
+    ${CMAKE_CURRENT_LIST_DIR}/destroy_test.cc
+    ${CMAKE_CURRENT_LIST_DIR}/lock_signal_test.cc
+    ${CMAKE_CURRENT_LIST_DIR}/kill9_test.cc
+    ${CMAKE_CURRENT_LIST_DIR}/state_secrets_test.cc
+  LIBS pp_base)
