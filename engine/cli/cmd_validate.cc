@@ -4,6 +4,7 @@
 
 #include "engine/cli/commands.h"
 #include "engine/graph/resource_graph.h"
+#include "engine/plan/plan_io.h"
 
 namespace paiplan::cli {
 
@@ -43,7 +44,28 @@ int CmdValidate(const GlobalOptions& g) {
   return kExitOk;
 }
 
+// The actions of a saved plan as DOT: one vertex per changing action, labelled
+// with its symbol, edges from what it waits for.
+int PlanGraph(const GlobalOptions& g, const std::string& plan_file) {
+  auto p = plan::LoadPlanFile(plan_file);
+  if (!p) {
+    PrintError(g, p.error().message());
+    return kExitError;
+  }
+  std::cout << "digraph paiplan_plan {\n  rankdir=LR;\n  node [shape=box, fontname=\"monospace\"];\n";
+  for (const auto& a : p->actions) {
+    if (a.type == plan::ActionType::kNoOp) continue;
+    std::cout << "  \"" << a.address << "\" [label=\"" << plan::ActionName(a.type) << " " << a.address << "\"];\n";
+  }
+  for (const auto& a : p->actions) {
+    for (const auto& d : a.depends_on) std::cout << "  \"" << d << "\" -> \"" << a.address << "\";\n";
+  }
+  std::cout << "}\n";
+  return kExitOk;
+}
+
 int CmdGraph(const GlobalOptions& g, const std::string& plan_file) {
+  if (!plan_file.empty()) return PlanGraph(g, plan_file);
   Diagnostics diags;
   auto ws = LoadWorkspaceOrReport(g, &diags);
   if (!ws) return kExitError;
