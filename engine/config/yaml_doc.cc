@@ -4,8 +4,6 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <set>
@@ -13,6 +11,7 @@
 #include <unordered_set>
 
 #include "engine/base/fs.h"
+#include "engine/config/yaml_scalar.h"
 
 namespace paiplan::config {
 namespace {
@@ -43,66 +42,6 @@ SourceLoc OffsetToLoc(const std::string& text, size_t off, const std::string& di
     }
   }
   return loc;
-}
-
-bool ParseInt(const std::string& s, int64_t* out) {
-  if (s.empty()) return false;
-  std::string t = s;
-  int base = 10;
-  size_t start = (t[0] == '-' || t[0] == '+') ? 1 : 0;
-  if (t.size() > start + 2 && t[start] == '0' && (t[start + 1] == 'x' || t[start + 1] == 'o')) {
-    base = t[start + 1] == 'x' ? 16 : 8;
-    t.erase(start, 2);
-  }
-  for (size_t i = start; i < t.size(); ++i) {
-    char c = t[i];
-    bool ok = base == 16 ? std::isxdigit(static_cast<unsigned char>(c)) : (c >= '0' && c <= '9');
-    if (!ok || (base == 8 && c > '7')) return false;
-  }
-  if (t.size() == start) return false;
-  errno = 0;
-  char* end = nullptr;
-  long long v = std::strtoll(t.c_str(), &end, base);
-  if (errno == ERANGE || *end != '\0') return false;
-  *out = v;
-  return true;
-}
-
-bool ParseFloat(const std::string& s, double* out) {
-  static const std::map<std::string, double> kSpecial = {
-      {".inf", INFINITY}, {".Inf", INFINITY}, {".INF", INFINITY}, {"+.inf", INFINITY},
-      {"-.inf", -INFINITY}, {"-.Inf", -INFINITY}, {".nan", NAN}, {".NaN", NAN}, {".NAN", NAN}};
-  auto it = kSpecial.find(s);
-  if (it != kSpecial.end()) {
-    *out = it->second;
-    return true;
-  }
-  bool digit = false, dot_or_exp = false;
-  for (char c : s) {
-    if (c >= '0' && c <= '9') digit = true;
-    else if (c == '.' || c == 'e' || c == 'E') dot_or_exp = true;
-    else if (c != '-' && c != '+') return false;
-  }
-  if (!digit || !dot_or_exp) return false;
-  char* end = nullptr;
-  double v = std::strtod(s.c_str(), &end);
-  if (*end != '\0') return false;
-  *out = v;
-  return true;
-}
-
-ojson PlainScalar(const std::string& s) {
-  static const std::set<std::string> kNull = {"", "~", "null", "Null", "NULL"};
-  static const std::set<std::string> kTrue = {"true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON"};
-  static const std::set<std::string> kFalse = {"false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF"};
-  if (kNull.count(s)) return nullptr;
-  if (kTrue.count(s)) return true;
-  if (kFalse.count(s)) return false;
-  int64_t i;
-  if (ParseInt(s, &i)) return i;
-  double d;
-  if (ParseFloat(s, &d)) return d;
-  return s;
 }
 
 SourceLoc MarkLoc(const YAML::Mark& m, const std::string& display) {
@@ -235,7 +174,7 @@ class JsonBuilder : public YAML::EventHandler {
       return value;
     }
     if (tag == "tag:yaml.org,2002:str") return value;  // !!str
-    return PlainScalar(value);
+    return ResolvePlainScalar(value);
   }
 
   std::string ChildPtr() const {

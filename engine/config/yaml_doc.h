@@ -6,10 +6,9 @@
 // needs one), so a 50,000-machine layout costs no per-node mark storage.
 // This is the only place yaml-cpp is used; its exceptions never escape.
 //
-// Scalars follow YAML 1.1 as PyYAML (OpenPAI's loader) resolved them: quoted
-// scalars are strings; plain ones may be null (~, null, empty), bool
-// (true/false/yes/no/on/off in the usual casings), int (decimal, 0x, 0o) or
-// float (incl. .inf/.nan); anything else is a string.
+// Scalars follow YAML 1.1 as PyYAML (OpenPAI's loader) resolved them:
+// quoted, block and !!str scalars are strings; plain ones go through
+// ResolvePlainScalar (yaml_scalar.h).
 //
 // Thread-safety: free functions; LocationFinder is not thread-safe.
 #pragma once

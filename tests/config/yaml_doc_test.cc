@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 
 namespace paiplan::config {
 namespace {
@@ -49,17 +50,23 @@ TEST(YamlScalarTest, PlainBooleansFollowYaml11) {
 }
 
 TEST(YamlScalarTest, PlainIntsFloatsAndNulls) {
-  ojson v = Parse("i: 22\nn: -7\nh: 0x1f\no: 0o17\nf: 2.5\ne: 1e3\ninf: .inf\nnan: .nan\nz: ~\nnl: null\nem:\n"
+  ojson v = Parse("i: 22\nn: -7\nh: 0x1f\noct: 0755\nbin: 0b101\nus: 1_000\nsexa: 1:30\nf: 2.5\n"
+                  "e: 1.0e+3\ndotf: .5\ninf: -.inf\nnan: .nan\nz: ~\nnl: null\nem:\n"
                   "ip: 192.0.2.1\nver: 1.9.9\nmem: 16Gi\n");
   EXPECT_TRUE(v["i"].is_number_integer());
   EXPECT_EQ(v["i"], 22);
   EXPECT_EQ(v["n"], -7);
   EXPECT_EQ(v["h"], 31);
-  EXPECT_EQ(v["o"], 15);
+  EXPECT_EQ(v["oct"], 493);  // YAML 1.1 octal, as PyYAML reads file modes
+  EXPECT_EQ(v["bin"], 5);
+  EXPECT_EQ(v["us"], 1000);
+  EXPECT_EQ(v["sexa"], 90);
   EXPECT_TRUE(v["f"].is_number_float());
   EXPECT_DOUBLE_EQ(v["f"].get<double>(), 2.5);
   EXPECT_DOUBLE_EQ(v["e"].get<double>(), 1000);
+  EXPECT_DOUBLE_EQ(v["dotf"].get<double>(), 0.5);
   EXPECT_TRUE(std::isinf(v["inf"].get<double>()));
+  EXPECT_LT(v["inf"].get<double>(), 0);
   EXPECT_TRUE(std::isnan(v["nan"].get<double>()));
   EXPECT_TRUE(v["z"].is_null());
   EXPECT_TRUE(v["nl"].is_null());
@@ -67,6 +74,13 @@ TEST(YamlScalarTest, PlainIntsFloatsAndNulls) {
   EXPECT_EQ(v["ip"], "192.0.2.1");  // not a number
   EXPECT_EQ(v["ver"], "1.9.9");
   EXPECT_EQ(v["mem"], "16Gi");
+}
+
+TEST(YamlScalarTest, LookalikesThatPyYamlKeepsAsStrings) {
+  ojson v = Parse("a: 0o17\nb: 08\nc: 1e3\nd: 1.0e3\ne: -.5\nf: 0x\ng: 3.14.15\nh: 1:60\ni: yES\nj: y\n");
+  for (const char* k : {"a", "b", "c", "d", "e", "f", "g", "h", "i", "j"}) {
+    EXPECT_TRUE(v[k].is_string()) << k << " = " << v[k].dump();
+  }
 }
 
 TEST(YamlScalarTest, BlockScalarsAreStrings) {
@@ -189,6 +203,75 @@ TEST(YamlDocTest, LargeMapsKeepOrderAndFindDuplicates) {
   Diagnostic d = ParseError(text + "k150: again\n");
   EXPECT_EQ(d.loc.line, 201);
   EXPECT_NE(d.message.find("duplicate key 'k150'"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace paiplan::config
+
+// Differential check against the reference loader: PyYAML's SafeLoader
+// (Debian python3-yaml), on a corpus of scalar spellings and on the YAML files
+// of the built-in catalogue and the examples.
+namespace paiplan::config {
+namespace {
+
+// One line of JSON per file ("null" also when PyYAML rejects the file, then
+// marked by a leading "!"), from a single python process.
+std::vector<std::string> PyYamlJson(const std::vector<std::string>& paths) {
+  std::string cmd =
+      "/usr/bin/python3 -c 'import json,sys,yaml\n"
+      "for p in sys.argv[1:]:\n"
+      "  try: print(json.dumps(yaml.safe_load(open(p)), default=str))\n"
+      "  except Exception: print(\"!\")' 2>/dev/null";
+  for (const auto& p : paths) cmd += " '" + p + "'";
+  std::vector<std::string> out;
+  FILE* pipe = popen(cmd.c_str(), "r");
+  if (!pipe) return out;
+  std::string text;
+  char buf[4096];
+  while (size_t n = fread(buf, 1, sizeof buf, pipe)) text.append(buf, n);
+  if (pclose(pipe) != 0) return {};
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t end = text.find('\n', pos);
+    out.push_back(text.substr(pos, end - pos));
+    pos = end == std::string::npos ? text.size() : end + 1;
+  }
+  return out;
+}
+
+TEST(YamlPyYamlParityTest, SameValuesAsPyYamlSafeLoad) {
+  char tmpl[] = "/tmp/pp_parity_XXXXXX";
+  std::string dir = mkdtemp(tmpl);
+  std::string scalars = dir + "/scalars.yaml";
+  FILE* f = fopen(scalars.c_str(), "w");
+  const char* kSpellings[] = {
+      "0", "-0", "+12", "0755", "08", "0o17", "0b101", "0b", "0x1F", "-0x1f", "0x", "1_000", "0_", "1:30",
+      "-1:30:15", "1:60", "0:30", "1.", ".5", "-.5", "1.5", "1_0.5", "1.0e+3", "1.0e3", "1e3", "12e3",
+      "6.8523015e+5", "685.230_15e+03", "190:20:30.15", "3.14.15", "+.inf", ".Inf", "-.INF", "1.9.9",
+      "192.0.2.1", "yes", "No", "ON", "off", "yES", "y", "n", "true", "False", "~", "null", "NULL", "Null",
+      "nil", "16Gi", "v1.9.9", "-", "e5", "1e", "0.", "00", "007", "0_7", "12:34:56.5", "abc"};
+  int i = 0;
+  for (const char* s : kSpellings) fprintf(f, "k%d: %s\n", i++, s);
+  fclose(f);
+  std::vector<std::string> files = {scalars};
+  for (const char* root : {"/services", "/examples"}) {
+    std::string base = std::string(PAIPLAN_SOURCE_DIR) + root;
+    if (!std::filesystem::exists(base)) continue;
+    for (const auto& e : std::filesystem::recursive_directory_iterator(base)) {
+      if (e.path().extension() == ".yaml") files.push_back(e.path());
+    }
+  }
+  std::vector<std::string> py = PyYamlJson(files);
+  if (py.empty()) GTEST_SKIP() << "/usr/bin/python3 with the yaml module is not installed";
+  ASSERT_EQ(py.size(), files.size());
+  for (size_t i = 0; i < files.size(); ++i) {
+    if (py[i] == "!") continue;  // PyYAML rejects it too
+    Diagnostics d;
+    auto ours = LoadYamlFile(files[i], files[i], &d);
+    ASSERT_TRUE(ours) << files[i];
+    EXPECT_EQ(nlohmann::json::parse(nlohmann::json(ours->value).dump()), nlohmann::json::parse(py[i])) << files[i];
+  }
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
