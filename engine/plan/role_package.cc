@@ -8,7 +8,24 @@
 
 namespace paiplan::plan {
 
+namespace {
+
+std::string HashPackage(const RolePackage& pkg) {
+  Sha256 h;
+  for (const auto& [name, content] : pkg.files) {
+    h.Update(name);
+    h.Update(std::string_view("\0", 1));
+    h.Update(std::to_string(content.size()));
+    h.Update(std::string_view("\0", 1));
+    h.Update(content);
+  }
+  return h.HexDigest();
+}
+
+}  // namespace
+
 RolePackager::RolePackager(const config::Workspace& ws, Diagnostics* diags) : ws_(ws) {
+  bool any_templates = false;
   std::set<std::string> roles;
   for (const auto& m : ws.machines) roles.insert(m.role);
   for (const auto& role : roles) {
@@ -39,8 +56,15 @@ RolePackager::RolePackager(const config::Workspace& ws, Diagnostics* diags) : ws
         r.plain.emplace_back(f, std::move(*text));
       }
     }
+    if (r.templates.empty()) {
+      r.fixed.files = r.plain;
+      r.fixed.hash = HashPackage(r.fixed);
+    } else {
+      any_templates = true;
+    }
     roles_.emplace(role, std::move(r));
   }
+  if (!any_templates) return;  // the (large) context is only needed to render
   ctx_ = nlohmann::ordered_json::object();
   ctx_["cluster_cfg"] = ws.cluster_cfg;
   ctx_["host"] = nullptr;
@@ -50,9 +74,10 @@ Result<RolePackage> RolePackager::Build(const config::Machine& m) const {
   auto it = roles_.find(m.role);
   if (it == roles_.end()) return Err(Status::NotFound("no role package for k8s-role '" + m.role + "'"));
   const Role& r = it->second;
+  if (r.templates.empty()) return r.fixed;  // the same for every machine of the role
   RolePackage pkg;
   pkg.files = r.plain;
-  if (!r.templates.empty()) {
+  {
     std::lock_guard<std::mutex> lock(ctx_mu_);
     ctx_["host"] = ws_.layout["machine-list"][m.index];
     for (const auto& [name, t] : r.templates) {
@@ -62,15 +87,7 @@ Result<RolePackage> RolePackager::Build(const config::Machine& m) const {
     }
     std::sort(pkg.files.begin(), pkg.files.end());
   }
-  Sha256 h;
-  for (const auto& [name, content] : pkg.files) {
-    h.Update(name);
-    h.Update(std::string_view("\0", 1));
-    h.Update(std::to_string(content.size()));
-    h.Update(std::string_view("\0", 1));
-    h.Update(content);
-  }
-  pkg.hash = h.HexDigest();
+  pkg.hash = HashPackage(pkg);
   return pkg;
 }
 

@@ -38,6 +38,7 @@ class RolePackager {
     std::string dir;
     std::vector<std::pair<std::string, std::string>> plain;  // copied files
     std::vector<std::pair<std::string, std::shared_ptr<tmpl::Template>>> templates;
+    RolePackage fixed;  // without templates: the package of every machine of the role
   };
   const config::Workspace& ws_;
   std::map<std::string, Role> roles_;
