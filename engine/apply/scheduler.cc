@@ -13,6 +13,7 @@ Scheduler::Scheduler(std::vector<std::vector<int>> deps, std::vector<std::string
   dependents_.resize(n);
   missing_.resize(n);
   state_.assign(n, TaskState::kWaiting);
+  counts_[size_t(TaskState::kWaiting)] = int(n);
   skipped_by_.assign(n, -1);
   for (size_t i = 0; i < n; ++i) {
     missing_[i] = int(deps_[i].size());
@@ -21,9 +22,15 @@ Scheduler::Scheduler(std::vector<std::vector<int>> deps, std::vector<std::string
   for (size_t i = 0; i < n; ++i) MaybeReady(int(i));
 }
 
+void Scheduler::SetState(int i, TaskState s) {
+  --counts_[size_t(state_[i])];
+  ++counts_[size_t(s)];
+  state_[i] = s;
+}
+
 void Scheduler::MaybeReady(int i) {
   if (state_[i] == TaskState::kWaiting && missing_[i] == 0) {
-    state_[i] = TaskState::kReady;
+    SetState(i, TaskState::kReady);
     ready_.insert(i);
   }
 }
@@ -33,7 +40,7 @@ int Scheduler::Next() {
     const std::string& m = machine_[i];
     if (!m.empty() && busy_machines_.count(m)) continue;
     ready_.erase(i);
-    state_[i] = TaskState::kRunning;
+    SetState(i, TaskState::kRunning);
     if (!m.empty()) busy_machines_.insert(m);
     ++running_;
     return i;
@@ -43,7 +50,7 @@ int Scheduler::Next() {
 
 void Scheduler::Succeeded(int i) {
   PP_CHECK(state_[i] == TaskState::kRunning);
-  state_[i] = TaskState::kDone;
+  SetState(i, TaskState::kDone);
   --running_;
   busy_machines_.erase(machine_[i]);
   for (int d : dependents_[i]) {
@@ -54,7 +61,7 @@ void Scheduler::Succeeded(int i) {
 
 std::vector<int> Scheduler::Failed(int i) {
   PP_CHECK(state_[i] == TaskState::kRunning);
-  state_[i] = TaskState::kFailed;
+  SetState(i, TaskState::kFailed);
   --running_;
   busy_machines_.erase(machine_[i]);
   std::vector<int> skipped, stack = dependents_[i];
@@ -63,7 +70,7 @@ std::vector<int> Scheduler::Failed(int i) {
     stack.pop_back();
     if (state_[d] != TaskState::kWaiting && state_[d] != TaskState::kReady) continue;
     ready_.erase(d);
-    state_[d] = TaskState::kSkipped;
+    SetState(d, TaskState::kSkipped);
     skipped_by_[d] = i;
     skipped.push_back(d);
     stack.insert(stack.end(), dependents_[d].begin(), dependents_[d].end());
@@ -77,7 +84,5 @@ bool Scheduler::AllSettled() const {
            return s == TaskState::kWaiting || s == TaskState::kReady;
          });
 }
-
-int Scheduler::Count(TaskState s) const { return int(std::count(state_.begin(), state_.end(), s)); }
 
 }  // namespace paiplan::apply

@@ -8,6 +8,7 @@
 // drive it by hand.
 #pragma once
 
+#include <array>
 #include <set>
 #include <string>
 #include <vector>
@@ -33,12 +34,13 @@ class Scheduler {
   int running() const { return running_; }
   TaskState state(int i) const { return state_[i]; }
   size_t size() const { return state_.size(); }
-  int Count(TaskState s) const;
+  int Count(TaskState s) const { return counts_[size_t(s)]; }  // O(1)
   // The root cause that skipped i (the failed ancestor), or -1.
   int skipped_by(int i) const { return skipped_by_[i]; }
 
  private:
   void MaybeReady(int i);
+  void SetState(int i, TaskState s);  // keeps counts_ in step
   std::vector<std::vector<int>> deps_;
   std::vector<std::vector<int>> dependents_;
   std::vector<std::string> machine_;
@@ -48,6 +50,7 @@ class Scheduler {
   std::set<int> ready_;
   std::set<std::string> busy_machines_;
   int running_ = 0;
+  std::array<int, 6> counts_{};  // actions per TaskState
 };
 
 }  // namespace paiplan::apply
