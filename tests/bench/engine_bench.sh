@@ -8,7 +8,7 @@
 #   SIZES      machine counts for paiplan            ["1000 5000 10000"]
 #   TF_SIZES   machine counts Terraform also runs     ["1000 10000"]
 #   SERVICES   services per workspace                 [20]
-#   PAR        paiplan apply --parallelism            [4]
+#   PAR        paiplan apply --parallelism            [10, Terraform's default]
 #   RUNS       repetitions of each paiplan plan (min) [3]
 #   TF_TIMEOUT seconds per Terraform step             [600]
 #   KEEP=1     keep the workspaces under /tmp
@@ -27,6 +27,7 @@
 #   change   plan after one service's config changed (paiplan: an override in
 #            services-configuration.yaml; terraform: the same two resources'
 #            triggers), expects exactly 2 changes
+# CPU is user+sys of the process and the children it waited for (scripts).
 # Prints a Markdown table. Needs /usr/bin/time (Debian package `time`),
 # terraform on PATH, /usr/bin/python3.
 set -euo pipefail
@@ -38,7 +39,7 @@ bin=$build/paiplan
 read -r -a sizes <<< "${SIZES:-1000 5000 10000}"
 read -r -a tf_sizes <<< "${TF_SIZES:-1000 10000}"
 services=${SERVICES:-20}
-par=${PAR:-4}
+par=${PAR:-10}
 runs=${RUNS:-3}
 tf_timeout=${TF_TIMEOUT:-600}
 py=/usr/bin/python3
@@ -61,23 +62,30 @@ disable_checkpoint = true
 EOF
 export TF_CLI_CONFIG_FILE=$work/terraformrc CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1
 
+# read_time FILE: sets T_WALL, T_CPU (user+sys s), T_RSS (MiB) from the last
+# line of a /usr/bin/time -f "%e %U %S %M" output file.
+read_time() {
+  local u s rss
+  read -r T_WALL u s rss < <(tail -n 1 "$1")
+  T_CPU=$(awk -v u="$u" -v s="$s" 'BEGIN{printf "%.2f", u+s}')
+  T_RSS=$(awk -v k="$rss" 'BEGIN{printf "%.0f", k/1024}')
+}
+
 # timed OUT_FILE CMD... : runs CMD, stdout+stderr to OUT_FILE.log; sets
-# T_WALL, T_RSS (MiB) and T_RC.
+# T_WALL, T_CPU, T_RSS and T_RC.
 timed() {
   local out=$1
   shift
   set +e
-  /usr/bin/time -o "$out.time" -f "%e %M" "$@" > "$out.log" 2>&1
+  /usr/bin/time -o "$out.time" -f "%e %U %S %M" "$@" > "$out.log" 2>&1
   T_RC=$?
   set -e
-  local rss
-  read -r T_WALL rss < <(tail -n 1 "$out.time")
-  T_RSS=$(awk -v k="$rss" 'BEGIN{printf "%.0f", k/1024}')
+  read_time "$out.time"
 }
 
 # Best (minimum wall) of RUNS plans; expects exit code $2 (detailed exit code).
 pp_plan() {
-  local ws=$1 want=$2 tag=$3 best_w="" best_r=""
+  local ws=$1 want=$2 tag=$3 best_w="" best_r="" best_c=""
   for i in $(seq "$runs"); do
     timed "$work/$tag-$i" "$bin" -C "$ws" --no-color plan --detailed-exitcode
     if [ "$T_RC" != "$want" ]; then
@@ -86,16 +94,17 @@ pp_plan() {
       exit 1
     fi
     if [ -z "$best_w" ] || awk -v a="$T_WALL" -v b="$best_w" 'BEGIN{exit !(a<b)}'; then
-      best_w=$T_WALL best_r=$T_RSS
+      best_w=$T_WALL best_r=$T_RSS best_c=$T_CPU
     fi
   done
-  T_WALL=$best_w T_RSS=$best_r
+  T_WALL=$best_w T_RSS=$best_r T_CPU=$best_c
 }
 
 ratio() {  # terraform / paiplan
-  awk -v t="$1" -v p="$2" 'BEGIN{ if (t == "" || p <= 0) print "—"; else printf "%.0f×", t/p }'
+  awk -v t="$1" -v p="$2" 'BEGIN{ if (t == "" || p <= 0) print "—"; else if (t/p < 10) printf "%.1f×", t/p; else printf "%.0f×", t/p }'
 }
 
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
 declare -A R  # results: R[n,step,tool]="wall rss"
 declare -A ACTIONS
 for n in "${sizes[@]}"; do
@@ -115,16 +124,16 @@ for n in "${sizes[@]}"; do
     tail -n 20 "$work/pp-apply-$n.log" >&2
     exit 1
   fi
-  R[$n,apply,pp]="$T_WALL $T_RSS"
+  R[$n,apply,pp]="$T_WALL $T_CPU $T_RSS"
   ACTIONS[$n]=$(sed -n 's/^Apply complete! Actions: \([0-9]*\) done.*/\1/p' "$work/pp-apply-$n.log")
   pp_plan "$ws" 0 "pp-noop-$n"
-  R[$n,noop,pp]="$T_WALL $T_RSS"
+  R[$n,noop,pp]="$T_WALL $T_CPU $T_RSS"
   cp "$ws/services-configuration.yaml" "$work/svc-conf-$n.orig"
   printf 'svc-0001:\n  value: changed-by-engine-bench\n' >> "$ws/services-configuration.yaml"
   pp_plan "$ws" 2 "pp-change-$n"
   grep -q "Plan: 0 to add, 2 to change, 0 to destroy." "$work/pp-change-$n-1.log" \
     || { echo "unexpected one-change plan at N=$n:" >&2; grep '^Plan:' "$work/pp-change-$n-1.log" >&2; exit 1; }
-  R[$n,change,pp]="$T_WALL $T_RSS"
+  R[$n,change,pp]="$T_WALL $T_CPU $T_RSS"
 
   # Terraform: same DAG.
   if [[ " ${tf_sizes[*]} " != *" $n "* ]]; then continue; fi
@@ -132,16 +141,15 @@ for n in "${sizes[@]}"; do
   $py "$root/tests/bench/terraform/gen_tf.py" --out "$tf" < "$work/graph-$n.dot" > /dev/null
   (cd "$tf" && terraform init -input=false -no-color > "$work/tf-init-$n.log" 2>&1) \
     || { echo "terraform init failed:" >&2; cat "$work/tf-init-$n.log" >&2; exit 1; }
-  tfrun() { (cd "$tf" && exec /usr/bin/time -o "$1.time" -f "%e %M" timeout -s INT "$tf_timeout" terraform "${@:2}") > "$1.log" 2>&1; }
+  tfrun() { (cd "$tf" && exec /usr/bin/time -o "$1.time" -f "%e %U %S %M" timeout -s INT "$tf_timeout" terraform "${@:2}") > "$1.log" 2>&1; }
   tfstep() {  # STEP WANT_RC ARGS...
-    local step=$1 want=$2 rss
+    local step=$1 want=$2
     shift 2
     set +e
     tfrun "$work/tf-$step-$n" "$@"
     T_RC=$?
     set -e
-    read -r T_WALL rss < <(tail -n 1 "$work/tf-$step-$n.time")
-    T_RSS=$(awk -v k="$rss" 'BEGIN{printf "%.0f", k/1024}')
+    read_time "$work/tf-$step-$n.time"
     if [ "$T_RC" = 124 ] || [ "$T_RC" = 130 ]; then
       R[$n,$step,tf]="dnf"
       return 1
@@ -151,7 +159,7 @@ for n in "${sizes[@]}"; do
       tail -n 20 "$work/tf-$step-$n.log" >&2
       exit 1
     fi
-    R[$n,$step,tf]="$T_WALL $T_RSS"
+    R[$n,$step,tf]="$T_WALL $T_CPU $T_RSS"
   }
   if tfstep apply 0 apply -auto-approve -input=false -no-color; then
     if tfstep noop 0 plan -detailed-exitcode -input=false -no-color; then :; fi
@@ -169,24 +177,26 @@ done
 echo
 echo "paiplan $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?') ($build), $(terraform version | head -n 1),"
 echo "$(nproc) CPUs ($(grep -m 1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $services services, paiplan --parallelism $par, terraform -parallelism 10 (default)"
+echo "load average at start: $load0; at end: $(cut -d' ' -f1-3 /proc/loadavg); $(date -u +%Y-%m-%dT%H:%MZ)"
 echo
-echo "| machines | step | resources | paiplan wall s | paiplan RSS MiB | terraform wall s | terraform RSS MiB | terraform / paiplan (wall) |"
-echo "|---:|---|---:|---:|---:|---:|---:|---:|"
+echo "| machines | step | paiplan wall s | paiplan CPU s | paiplan RSS MiB | terraform wall s | terraform CPU s | terraform RSS MiB | terraform / paiplan wall | terraform / paiplan CPU |"
+echo "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"
 for n in "${sizes[@]}"; do
   for step in apply noop change; do
-    read -r pw pr <<< "${R[$n,$step,pp]}"
+    read -r pw pc pr <<< "${R[$n,$step,pp]}"
     tfv=${R[$n,$step,tf]:-}
-    tw="" trr=""
+    tw="" tc="" trr=""
     case "$tfv" in
-      "") tcell="not run" trcell="—" ;;
-      dnf) tcell="did not finish in ${tf_timeout} s" trcell="—" ;;
-      skipped) tcell="skipped (apply did not finish)" trcell="—" ;;
-      *) read -r tw trr <<< "$tfv"; tcell=$tw trcell=$trr ;;
+      "") tcell="not run" ;;
+      dnf) tcell="did not finish in ${tf_timeout} s" ;;
+      skipped) tcell="skipped (apply did not finish)" ;;
+      *) read -r tw tc trr <<< "$tfv"; tcell=$tw ;;
     esac
-    label=$step
-    [ "$step" = apply ] && label="first apply (${ACTIONS[$n]} actions, $(awk -v a="${ACTIONS[$n]}" -v w="$pw" 'BEGIN{printf "%.0f", a/w}') actions/s)"
-    [ "$step" = noop ] && label="no-op plan"
-    [ "$step" = change ] && label="one-change plan"
-    echo "| $n | $label | ${ACTIONS[$n]} | $pw | $pr | $tcell | $trcell | $(ratio "$tw" "$pw") |"
+    case $step in
+      apply) label="first apply: ${ACTIONS[$n]} actions, $(awk -v a="${ACTIONS[$n]}" -v w="$pw" 'BEGIN{printf "%.0f", a/w}') actions/s" ;;
+      noop) label="no-op plan" ;;
+      change) label="one-change plan" ;;
+    esac
+    echo "| $n | $label | $pw | $pc | $pr | $tcell | ${tc:-—} | ${trr:-—} | $(ratio "$tw" "$pw") | $(ratio "$tc" "$pc") |"
   done
 done
