@@ -4,6 +4,7 @@
 
 #include "engine/base/fs.h"
 #include "engine/cli/plan_flow.h"
+#include "engine/cli/runtime.h"
 #include "engine/plan/attr_diff.h"
 #include "engine/plan/plan_io.h"
 #include "state/lmdb/lmdb_store.h"
@@ -17,12 +18,10 @@ namespace {
 Result<std::unique_ptr<state::StateStore>> OpenStore(const GlobalOptions& g, bool create) {
   Diagnostics diags;
   auto ws = LoadWorkspaceOrReport(g, &diags);
-  std::string path = ws ? ws->settings.state_path : fs::Join(fs::Absolute(g.dir), ".paiplan/state");
-  if (ws && ws->settings.state_backend != "lmdb")
-    return Err(Status::InvalidArgument("state backend '" + ws->settings.state_backend + "' is not available in this build"));
-  if (!create && !fs::Exists(fs::Join(path, "data.mdb")))
-    return Err(Status::NotFound("no state at " + path + " yet; run paiplan apply first"));
-  return state::LmdbStore::Open(path);
+  if (ws) return OpenStateStore(ws->settings, create);
+  config::Settings fallback;
+  fallback.state_path = fs::Join(fs::Absolute(g.dir), ".paiplan/state");
+  return OpenStateStore(fallback, create);
 }
 
 nlohmann::json Masked(const nlohmann::json& rec) {
@@ -155,11 +154,18 @@ int CmdShow(const GlobalOptions& g, const std::string& file) {
   if (!file.empty()) {
     auto p = plan::LoadPlanFile(file);
     if (!p) return Fail(g, p.error());
+    // The file keeps exact values: mask every value under a sensitive key.
+    std::vector<std::string> secrets;
+    for (const auto& a : p->actions) {
+      plan::CollectSecrets(nlohmann::ordered_json(a.before), &secrets);
+      plan::CollectSecrets(nlohmann::ordered_json(a.after), &secrets);
+    }
     if (g.json) {
-      std::cout << plan::PlanToJson(*p, false, {}).dump(2) << "\n";
+      std::cout << plan::PlanToJson(*p, false, secrets).dump(2) << "\n";
     } else {
       plan::TextOptions t;
       t.color = UseColor(g);
+      t.secrets = secrets;
       plan::PrintPlanText(*p, t, std::cout);
     }
     return kExitOk;
@@ -188,7 +194,7 @@ int CmdInit(const GlobalOptions& g) {
   if (!ws) return kExitError;
   Status s = fs::MakeDirs(fs::Join(ws->root, ".paiplan/logs"), 0700);
   if (!s.ok()) return Fail(g, s);
-  auto store = state::LmdbStore::Open(ws->settings.state_path);
+  auto store = OpenStateStore(ws->settings, true);
   if (!store) return Fail(g, store.error());
   auto head = (*store)->ReadHead();
   std::cout << "Initialised " << ws->root << "/.paiplan (state lineage " << (head ? head->first : "?") << ").\n";

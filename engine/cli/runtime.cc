@@ -10,6 +10,7 @@
 #include "providers/kubernetes/kube_client.h"
 #include "providers/kubernetes/kubeconfig.h"
 #include "providers/ssh/ssh_pool.h"
+#include "state/etcd/etcd_store.h"
 #include "state/lmdb/lmdb_store.h"
 
 namespace paiplan::cli {
@@ -129,16 +130,21 @@ Runtime::Runtime(const GlobalOptions& g, const config::Workspace& ws) : g_(g), w
 
 Runtime::~Runtime() = default;
 
-Result<std::unique_ptr<state::StateStore>> Runtime::OpenState(bool create) {
-  const auto& s = ws_.settings;
-  if (s.state_backend != "lmdb") {
-    return Err(Status::InvalidArgument("state backend '" + s.state_backend +
-                                       "' is not available in this build; use backend: lmdb"));
+Result<std::unique_ptr<state::StateStore>> OpenStateStore(const config::Settings& s, bool create) {
+  if (s.state_backend == "etcd") {
+    state::EtcdOptions o;
+    if (!s.etcd_endpoints.empty()) o.endpoint = s.etcd_endpoints.front();
+    o.prefix = s.etcd_prefix;
+    return state::EtcdStore::Open(o);
   }
   if (!create && !fs::Exists(fs::Join(s.state_path, "data.mdb"))) {
     return Err(Status::NotFound("no state yet at " + s.state_path));
   }
   return state::LmdbStore::Open(s.state_path);
+}
+
+Result<std::unique_ptr<state::StateStore>> Runtime::OpenState(bool create) {
+  return OpenStateStore(ws_.settings, create);
 }
 
 bool Runtime::Prepare(Diagnostics* diags) {

@@ -53,6 +53,11 @@ class Runtime {
   std::map<std::string, plan::Desired> desired_;
 };
 
+// Opens the configured state backend: LMDB at settings.state_path, or etcd at
+// state.endpoints[0] under state.prefix. With `create` false, a missing LMDB
+// store is NotFound (plans must not create it).
+Result<std::unique_ptr<state::StateStore>> OpenStateStore(const config::Settings& s, bool create);
+
 // Now as RFC 3339 UTC ("2026-11-25T12:00:00Z").
 std::string NowRfc3339();
 
