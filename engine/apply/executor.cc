@@ -74,8 +74,7 @@ std::string LogName(const std::string& address) {
 bool Interrupted(const ExecOptions& o) { return o.interrupted && o.interrupted->load(); }
 
 // Runs one action with retries; called on a worker thread.
-plan::ApplyResult RunAction(const plan::Action& a, plan::ResourceHandler& h, const ExecOptions& o,
-                            Reporter* reporter_unused) {
+plan::ApplyResult RunAction(const plan::Action& a, plan::ResourceHandler& h, const ExecOptions& o) {
   std::string log_path = fs::Join(o.logs_dir, LogName(a.address));
   std::ofstream log(log_path, std::ios::app);
   plan::ApplyContext ctx;
@@ -164,7 +163,7 @@ void Coordinator::AddToBatch(const Completion& c, state::Batch* batch) {
       auto it = records_.find(svc);
       if (it != records_.end()) {
         auto& pend = it->second["pending"];
-        std::string why = "template " + a.after.value("file", std::string()) + " changed";
+        std::string why = "rendered " + a.after.value("file", std::string()) + " changed";
         if (!pend.is_array()) pend = nlohmann::json::array();
         if (std::find(pend.begin(), pend.end(), why) == pend.end()) pend.push_back(why);
         batch->puts.emplace_back(svc, it->second);
@@ -233,7 +232,7 @@ ExecSummary Coordinator::Run() {
         started_[k] = Clock::now();
         auto& h = *handlers_.at(a.kind);
         pool.Submit([this, k, &a, &h, t0 = started_[k]] {
-          plan::ApplyResult r = RunAction(a, h, o_, nullptr);
+          plan::ApplyResult r = RunAction(a, h, o_);
           double secs = std::chrono::duration<double>(Clock::now() - t0).count();
           {
             std::lock_guard<std::mutex> l(mu_);
