@@ -82,13 +82,18 @@ Action Decide(const std::string& address, graph::Kind kind, const Desired* des,
     a.reason = CreateReason(kind, address);
     return a;
   }
+  ActionType change = replace_kind ? ActionType::kReplace : ActionType::kUpdate;
   if (!RecordSucceeded(*rec)) {
-    a.type = ActionType::kCreate;
-    a.reason = "previous " + rec->value("last_action", std::string("apply")) + " failed: " +
-               rec->value("error", std::string("see the apply log"));
+    // A failed update/replace leaves the last applied attributes recorded:
+    // retry the same kind of change (a service's refresh-script, not its
+    // start-script). Without them (failed create, or failed delete of a
+    // resource wanted again) it is created.
+    std::string last = rec->value("last_action", std::string("apply"));
+    bool had = rec->contains("attributes") && !(*rec)["attributes"].is_null();
+    a.type = had && (last == "update" || last == "replace") ? change : ActionType::kCreate;
+    a.reason = "previous " + last + " failed: " + rec->value("error", std::string("see the apply log"));
     return a;
   }
-  ActionType change = replace_kind ? ActionType::kReplace : ActionType::kUpdate;
   if (des->hash != rec->value("hash", "")) {
     a.type = change;
     a.reason = h.DescribeChange(a.before, a.after);
