@@ -147,9 +147,19 @@ void ApplyTargets(Plan* plan, const PlanOptions& opt, Diagnostics* diags) {
     for (const auto& a : plan->actions) keep.insert(a.address);
   }
   std::set<std::string> drop;
+  // Leaving out a create/update leaves out what needs it; leaving out a
+  // delete keeps the resource, so the deletes of what it needs go too.
   std::function<void(const std::string&)> down = [&](const std::string& addr) {
     if (!drop.insert(addr).second) return;
-    for (const auto& d : dependents[addr]) down(d);
+    auto it = by.find(addr);
+    if (it == by.end() || it->second->type != ActionType::kDelete) {
+      for (const auto& d : dependents[addr]) down(d);
+      return;
+    }
+    for (const auto& d : it->second->resource_deps) {
+      auto p = by.find(d);
+      if (p != by.end() && p->second->type == ActionType::kDelete) down(d);
+    }
   };
   for (const auto& e : opt.excludes) if (check(e, "--exclude")) down(e);
   for (auto& a : plan->actions) {
