@@ -169,6 +169,29 @@ void ApplyTargets(Plan* plan, const PlanOptions& opt, Diagnostics* diags) {
   }
 }
 
+// A resource that stops depending on something being deleted changes first
+// (Terraform's rule): a service moves off a removed machine before that
+// machine is cleaned. The old edges are only in the record's depends_on.
+void OrderDeletesAfterFormerDependents(Plan* plan, const state::Snapshot& snap) {
+  std::map<std::string, Action*> deletes;
+  for (auto& a : plan->actions)
+    if (a.type == ActionType::kDelete) deletes[a.address] = &a;
+  if (deletes.empty()) return;
+  for (const auto& a : plan->actions) {
+    if (a.type == ActionType::kNoOp || a.type == ActionType::kDelete) continue;
+    auto r = snap.resources.find(a.address);
+    if (r == snap.resources.end() || !r->second.contains("depends_on") || !r->second["depends_on"].is_array()) continue;
+    for (const auto& d : r->second["depends_on"]) {
+      auto it = d.is_string() ? deletes.find(d.get<std::string>()) : deletes.end();
+      if (it == deletes.end()) continue;
+      auto& deps = it->second->depends_on;
+      if (std::find(deps.begin(), deps.end(), a.address) != deps.end()) continue;
+      deps.push_back(a.address);
+      std::sort(deps.begin(), deps.end());
+    }
+  }
+}
+
 }  // namespace
 
 void LinkActions(Plan* plan) {
@@ -246,6 +269,7 @@ Plan MakePlan(const std::map<std::string, Desired>& desired_in, const state::Sna
             [](const Action& x, const Action& y) { return x.address < y.address; });
   ApplyTargets(&plan, opt, diags);
   LinkActions(&plan);
+  OrderDeletesAfterFormerDependents(&plan, snap);
   if (observed_out) *observed_out = std::move(observed);
   return plan;
 }
