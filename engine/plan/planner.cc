@@ -256,6 +256,12 @@ Plan MakePlan(const std::map<std::string, Desired>& desired_in, const state::Sna
       auto o = observed.find(it.address);
       const Observation* obs = o == observed.end() ? nullptr : &o->second;
       Action a = Decide(it.address, kind, it.desired, it.recorded, obs, *handlers.at(kind), opt);
+      if (a.type == ActionType::kDelete && kind == graph::Kind::kRender && opt.operation != "destroy") {
+        // The template may still be listed: the whole service went away.
+        std::string svc = Subject(it.address);
+        svc = svc.substr(0, svc.find('/'));
+        if (!desired.count("service." + svc)) a.reason = "service " + svc + " is no longer enabled";
+      }
       if (obs && !obs->observed && !obs->error.empty()) {
         if (a.type == ActionType::kNoOp || a.type == ActionType::kDelete || it.recorded) {
           plan.errors.push_back("could not observe " + it.address + ": " + obs->error);
