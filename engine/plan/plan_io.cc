@@ -1,5 +1,8 @@
 #include "engine/plan/plan_io.h"
 
+#include <cctype>
+#include <map>
+
 #include "engine/base/fs.h"
 #include "engine/plan/attr_diff.h"
 
@@ -43,10 +46,48 @@ const char* Verb(ActionType t) {
   }
 }
 
+// A quoted SHA-256 ("<64 hex>") shortened to 12 digits for people; the JSON
+// forms keep it whole.
+std::string ShortHash(const std::string& v) {
+  if (v.size() != 66 || v.front() != '"' || v.back() != '"') return v;
+  for (size_t i = 1; i < 65; ++i)
+    if (!std::isxdigit(static_cast<unsigned char>(v[i]))) return v;
+  return v.substr(0, 13) + "…\"";
+}
+
+// Per-file hashes of a service (deploy_files.*, renders.*) are noise when the
+// whole service is created or destroyed: counted instead of listed.
+bool Collapsed(const Action& a, const std::string& path, std::map<std::string, int>* counts) {
+  if (a.type != ActionType::kCreate && a.type != ActionType::kDelete) return false;
+  for (const char* group : {"deploy_files", "renders"}) {
+    std::string g(group);
+    if (path.size() > g.size() && path.starts_with(g) && path[g.size()] == '.') {
+      ++(*counts)[g];
+      return true;
+    }
+  }
+  return false;
+}
+
 void PrintAttributes(const Action& a, const Style& st, const std::vector<std::string>& secrets, std::ostream& out) {
-  for (const auto& ch : DiffAttributes(a.before, a.after)) {
+  std::map<std::string, int> collapsed;
+  auto changes = DiffAttributes(a.before, a.after);
+  for (const auto& ch : changes) Collapsed(a, ch.path, &collapsed);
+  std::map<std::string, int> printed;
+  for (const auto& ch : changes) {
     if (ch.path == "content") continue;
-    auto show = [&](const std::string& v) { return ch.sensitive ? std::string("(sensitive)") : MaskSecrets(v, secrets); };
+    if (Collapsed(a, ch.path, &printed)) {
+      std::string g = ch.path.substr(0, ch.path.find('.'));
+      if (printed[g] != 1) continue;
+      int n = collapsed[g];
+      const char* sign = a.type == ActionType::kCreate ? "+" : "-";
+      out << "      " << st.c(a.type == ActionType::kCreate ? "32" : "31", sign) << " " << g << " = (" << n
+          << (n == 1 ? " file" : " files") << ")\n";
+      continue;
+    }
+    auto show = [&](const std::string& v) {
+      return ch.sensitive ? std::string("(sensitive)") : MaskSecrets(ShortHash(v), secrets);
+    };
     if (ch.before.empty()) out << "      " << st.c("32", "+") << " " << ch.path << " = " << show(ch.after) << "\n";
     else if (ch.after.empty()) out << "      " << st.c("31", "-") << " " << ch.path << " = " << show(ch.before) << "\n";
     else out << "      " << st.c("33", "~") << " " << ch.path << " = " << show(ch.before) << " -> " << show(ch.after) << "\n";
