@@ -218,8 +218,11 @@ Result<Plan> PlanFromJson(const nlohmann::json& doc, const std::string& source) 
       a.resource_deps = x.value("resource_deps", std::vector<std::string>());
       a.content = x.value("content", "");
       a.diff = x.value("diff", "");
+      a.notes = x.value("notes", std::vector<std::string>());
       p.actions.push_back(std::move(a));
     }
+    p.warnings = doc.value("warnings", std::vector<std::string>());
+    p.errors = doc.value("errors", std::vector<std::string>());
   } catch (const nlohmann::json::exception& e) {
     return bad(e.what());
   }
