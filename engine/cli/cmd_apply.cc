@@ -76,7 +76,10 @@ std::optional<plan::Plan> GetPlan(const GlobalOptions& g, const ApplyArgs& a, Se
     }
     std::string why;
     if (p->workspace_hash != plan::WorkspaceHash(*s.ws)) why = "the workspace files changed since the plan was made";
-    else if (p->lineage != s.snapshot.lineage && !(p->lineage.empty() && s.snapshot.serial == 0))
+    else if (p->lineage.empty() && s.snapshot.serial != 0)
+      why = "it was made before the state existed, and the state changed since (now serial " +
+            std::to_string(s.snapshot.serial) + ")";
+    else if (p->lineage != s.snapshot.lineage && !p->lineage.empty())
       why = "it was made for another state (lineage " + p->lineage + ", the state is " + s.snapshot.lineage + ")";
     else if (p->serial != s.snapshot.serial)
       why = "the state changed since the plan was made (serial " + std::to_string(p->serial) + ", now " +
