@@ -36,7 +36,9 @@ class RenderHandler : public ResourceHandler {
   }
 
   std::string DescribeChange(const ojson& before, const ojson& after) const override {
-    return "template " + after.value("file", std::string("?")) + " changed";
+    // The template, the service's configuration or the layout may be the
+    // cause; the diff printed under the action shows what.
+    return "rendered " + after.value("file", std::string("?")) + " changed";
   }
 
   ApplyResult Apply(const Action& a, ApplyContext& ctx) override {

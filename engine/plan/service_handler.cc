@@ -41,7 +41,10 @@ class ServiceHandler : public ResourceHandler {
   std::string DescribeChange(const ojson& before, const ojson& after) const override {
     std::vector<std::string> why;
     std::string t = ChangedKeys(before, after, "renders");
-    if (!t.empty()) why.push_back("template " + t);
+    std::string files = ChangedKeys(before, after, "deploy_files");
+    // "template" only when a template file itself was edited; otherwise the
+    // same template renders differently (configuration, layout).
+    if (!t.empty()) why.push_back((files.find(".template") != std::string::npos ? "template " : "rendered ") + t);
     std::vector<AttrChange> cfg = DiffAttributes(before.value("config", ojson()), after.value("config", ojson()));
     if (!cfg.empty()) {
       std::string keys;
@@ -49,11 +52,14 @@ class ServiceHandler : public ResourceHandler {
       if (cfg.size() > 3) keys += ", …";
       why.push_back("config changed (" + keys + ")");
     }
-    std::string files = ChangedKeys(before, after, "deploy_files");
-    if (!files.empty() && t.empty()) why.push_back("deploy directory changed: " + files);
+    std::vector<std::string> specific;
     for (const char* k : {"scripts", "prerequisites", "deploy_rules", "hosts"}) {
-      if (before.value(k, ojson()) != after.value(k, ojson())) why.push_back(std::string(k) + " changed");
+      if (before.value(k, ojson()) != after.value(k, ojson())) specific.push_back(std::string(k) + " changed");
     }
+    // An edited service.yaml is explained by what changed in it.
+    bool explained = files == "service.yaml changed" && !specific.empty();
+    if (!files.empty() && t.empty() && !explained) why.push_back("deploy directory changed: " + files);
+    why.insert(why.end(), specific.begin(), specific.end());
     std::string out;
     for (const auto& w : why) out += (out.empty() ? "" : "; ") + w;
     return out.empty() ? "service definition changed" : out;
