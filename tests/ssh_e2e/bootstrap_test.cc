@@ -12,13 +12,13 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Pair;
 
-class BootstrapTest : public SshE2eTest {};
+class SshE2eBootstrapTest : public SshE2eTest {};
 
 // 20 machines in one apply: every node gets its package (checksummed on the
 // node), its rendered node.env and a marker naming its role and the hash the
 // state recorded; a second plan sees nothing to do; one SSH login per node
 // for the whole apply (plan + bootstrap share the pooled session).
-TEST_F(BootstrapTest, TwentyMachinesInOneApplyThenNoChanges) {
+TEST_F(SshE2eBootstrapTest, TwentyMachinesInOneApplyThenNoChanges) {
   constexpr int kNodes = 20;
   ASSERT_NO_FATAL_FAILURE(StartCluster(kNodes));
 
@@ -63,7 +63,7 @@ TEST_F(BootstrapTest, TwentyMachinesInOneApplyThenNoChanges) {
 // A marker deleted behind paiplan's back: drift reports it (exit 2), the plan
 // re-bootstraps exactly that machine and says why, apply repairs it, and
 // drift is clean again (exit 0).
-TEST_F(BootstrapTest, DeletedMarkerIsReBootstrappedOnThatMachineOnly) {
+TEST_F(SshE2eBootstrapTest, DeletedMarkerIsReBootstrappedOnThatMachineOnly) {
   ASSERT_NO_FATAL_FAILURE(StartCluster(3));
   RunResult apply = Paiplan({"apply", "--auto-approve"});
   ASSERT_EQ(apply.rc, 0) << apply.all();
@@ -98,7 +98,7 @@ TEST_F(BootstrapTest, DeletedMarkerIsReBootstrappedOnThatMachineOnly) {
 // A machine dropped from layout.yaml is cleaned: clean.sh runs on it (over
 // SSH, with the connection details recorded at bootstrap) and its marker
 // goes; the other machines are untouched.
-TEST_F(BootstrapTest, MachineRemovedFromLayoutIsCleaned) {
+TEST_F(SshE2eBootstrapTest, MachineRemovedFromLayoutIsCleaned) {
   ASSERT_NO_FATAL_FAILURE(StartCluster(3));
   RunResult apply = Paiplan({"apply", "--auto-approve"});
   ASSERT_EQ(apply.rc, 0) << apply.all();

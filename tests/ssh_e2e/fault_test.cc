@@ -19,7 +19,7 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Pair;
 
-class FaultTest : public SshE2eTest {
+class SshE2eFaultTest : public SshE2eTest {
  protected:
   // The log of `address` from the newest apply under .paiplan/logs/.
   std::string LatestActionLog(const std::string& address) {
@@ -48,7 +48,7 @@ class FaultTest : public SshE2eTest {
 // node1's known_hosts entry is another key: its bootstrap fails before any
 // byte is sent, with the key the server really presents and the command that
 // fixes a reinstalled machine; node0 and node2 are bootstrapped.
-TEST_F(FaultTest, WrongHostKeyFailsThatMachineWithFingerprintAndFix) {
+TEST_F(SshE2eFaultTest, WrongHostKeyFailsThatMachineWithFingerprintAndFix) {
   ASSERT_NO_FATAL_FAILURE(StartCluster(3));
   ASSERT_EQ(Shell("ssh-keygen -q -t ed25519 -N '' -C other -f '" + ws_ + "/other_key'").rc, 0);
   std::string other = ReadFile(ws_ + "/other_key.pub");
@@ -86,7 +86,7 @@ TEST_F(FaultTest, WrongHostKeyFailsThatMachineWithFingerprintAndFix) {
 // node1's sshd is down: its bootstrap is retried (attempts: 2), then fails;
 // the others complete; `state show` records the failure; once sshd is back,
 // the next apply bootstraps node1 and nothing else.
-TEST_F(FaultTest, StoppedSshdFailsItsActionAndTheNextApplyFinishesIt) {
+TEST_F(SshE2eFaultTest, StoppedSshdFailsItsActionAndTheNextApplyFinishesIt) {
   ASSERT_NO_FATAL_FAILURE(StartCluster(3));
   ASSERT_TRUE(h_->Stop(1).ok());
 
@@ -119,7 +119,7 @@ TEST_F(FaultTest, StoppedSshdFailsItsActionAndTheNextApplyFinishesIt) {
 // node1's bootstrap hangs (its rendered hook.sh sleeps): after
 // bootstrap-timeout (3 s) the remote process group is killed — the shell and
 // its sleep are gone from the node — and the action fails; node0 completes.
-TEST_F(FaultTest, HungBootstrapTimesOutAndIsKilledOnTheNode) {
+TEST_F(SshE2eFaultTest, HungBootstrapTimesOutAndIsKilledOnTheNode) {
   ClusterOptions o;
   o.hang_host = "node1";
   o.extra_settings = "nodes:\n  bootstrap-timeout: 3\n";
@@ -150,7 +150,7 @@ TEST_F(FaultTest, HungBootstrapTimesOutAndIsKilledOnTheNode) {
 // action fails (the retry finds sshd gone), no half-written file takes the
 // package's name, the state records the failure, and the next apply (sshd
 // back) uploads everything again and finishes.
-TEST_F(FaultTest, SshdKilledDuringUploadFailsAndTheNextApplyFinishes) {
+TEST_F(SshE2eFaultTest, SshdKilledDuringUploadFailsAndTheNextApplyFinishes) {
   ClusterOptions o;
   o.package_bytes = 48 << 20;
   ASSERT_NO_FATAL_FAILURE(StartCluster(2, o));
