@@ -39,8 +39,16 @@ class LabelHandler : public ResourceHandler {
         (*out)[it.address] = o;
         continue;
       }
-      o.observed = true;
       auto n = nodes->find(NodeName(it));
+      if (n == nodes->end() && !it.recorded) {
+        // A new machine whose node has not joined yet: its labels cannot be
+        // observed; the plan notes why and the label waits for the bootstrap.
+        o.error = "node " + NodeName(it) + " is not registered in Kubernetes yet; its labels are applied after " +
+                  "node." + it.address.substr(6) + " bootstraps and the node joins";
+        (*out)[it.address] = o;
+        continue;
+      }
+      o.observed = true;
       o.exists = n != nodes->end();
       ojson labels = ojson::object();
       if (o.exists) {
@@ -74,7 +82,9 @@ class LabelHandler : public ResourceHandler {
     for (const auto& k : a) if (!b.count(k)) out += (out.empty() ? "" : ", ") + std::string("add ") + k;
     for (const auto& k : b) if (!a.count(k)) out += (out.empty() ? "" : ", ") + std::string("remove ") + k;
     if (before.value("nodename", "") != after.value("nodename", "")) out += (out.empty() ? "" : ", ") + std::string("node name changed");
-    return out.empty() ? SummarizeChange(before, after) : "labels changed in layout.yaml: " + out;
+    // Not "changed in layout.yaml": after `apply --refresh-only` accepted a
+    // removal, the layout is unchanged and the state is what moved.
+    return out.empty() ? SummarizeChange(before, after) : "layout.yaml labels differ from the state: " + out;
   }
 
   ApplyResult Apply(const Action& a, ApplyContext& ctx) override {
