@@ -152,6 +152,12 @@ int RefreshOnly(const GlobalOptions& g, const ApplyArgs& a, Session& s) {
     auto kind = graph::KindOfAddress(addr);
     auto o = observed.find(addr);
     if (!kind || o == observed.end() || !o->second.observed) continue;
+    // A failed action recorded no attributes: nothing to accept (and the
+    // handlers' DescribeDrift needs them); the next plan retries it.
+    if (rec.value("last_outcome", "success") == "failed" || !rec.contains("attributes") ||
+        !rec["attributes"].is_object()) {
+      continue;
+    }
     std::string d = s.handlers.at(*kind)->DescribeDrift(rec, o->second);
     if (d.empty()) continue;
     std::cout << "~ " << addr << ": " << plan::MaskSecrets(d, s.rt->secrets()) << "\n";
