@@ -52,6 +52,16 @@ bool RecordSucceeded(const state::ResourceRecord& r) {
   return r.value("last_outcome", "success") != "failed" && r.contains("attributes") && !r["attributes"].is_null();
 }
 
+// The refreshes a service still owes (recorded with each render change it
+// has not yet been refreshed for), "; "-joined; empty when none.
+std::string PendingRefreshes(const state::ResourceRecord& r) {
+  std::string p;
+  if (!r.contains("pending") || !r["pending"].is_array()) return p;
+  for (const auto& x : r["pending"])
+    if (x.is_string()) p += (p.empty() ? "" : "; ") + x.get<std::string>();
+  return p;
+}
+
 Action Decide(const std::string& address, graph::Kind kind, const Desired* des,
               const state::ResourceRecord* rec, const Observation* obs, ResourceHandler& h,
               const PlanOptions& opt) {
@@ -91,7 +101,10 @@ Action Decide(const std::string& address, graph::Kind kind, const Desired* des,
     std::string last = rec->value("last_action", std::string("apply"));
     bool had = rec->contains("attributes") && !(*rec)["attributes"].is_null();
     a.type = had && (last == "update" || last == "replace") ? change : ActionType::kCreate;
-    a.reason = "previous " + last + " failed: " + rec->value("error", std::string("see the apply log"));
+    // Name the refresh still owed first: the error below is a long log tail.
+    std::string owed = a.type == change ? PendingRefreshes(*rec) : "";
+    a.reason = (owed.empty() ? "" : "refresh still owed: " + owed + "; ") + "previous " + last +
+               " failed: " + rec->value("error", std::string("see the apply log"));
     return a;
   }
   if (des->hash != rec->value("hash", "")) {
@@ -107,10 +120,8 @@ Action Decide(const std::string& address, graph::Kind kind, const Desired* des,
       return a;
     }
   }
-  if (rec->contains("pending") && !(*rec)["pending"].empty()) {
+  if (std::string p = PendingRefreshes(*rec); !p.empty()) {
     a.type = ActionType::kUpdate;
-    std::string p;
-    for (const auto& x : (*rec)["pending"]) p += (p.empty() ? "" : "; ") + x.get<std::string>();
     a.reason = "refresh still owed: " + p;
     return a;
   }
