@@ -15,20 +15,37 @@ namespace {
 
 // The state store, without needing a valid workspace beyond paiplan.yaml's
 // state settings (state commands must work even when layout.yaml is broken).
-Result<std::unique_ptr<state::StateStore>> OpenStore(const GlobalOptions& g, bool create) {
+// `secrets`, when given, receives the workspace's secret values (machine
+// passwords, values of sensitive config keys) for masking.
+Result<std::unique_ptr<state::StateStore>> OpenStore(const GlobalOptions& g, bool create,
+                                                     std::vector<std::string>* secrets = nullptr) {
   Diagnostics diags;
   auto ws = LoadWorkspaceOrReport(g, &diags);
+  if (ws && secrets) {
+    for (const auto& m : ws->machines) if (m.password) secrets->push_back(*m.password);
+    plan::CollectSecrets(ws->cluster_cfg, secrets);
+  }
   if (ws) return OpenStateStore(ws->settings, create);
   config::Settings fallback;
   fallback.state_path = fs::Join(fs::Absolute(g.dir), ".paiplan/state");
   return OpenStateStore(fallback, create);
 }
 
-nlohmann::json Masked(const nlohmann::json& rec) {
-  std::vector<std::string> secrets;
-  plan::CollectSecrets(nlohmann::ordered_json(rec), &secrets);
+// Secret values anywhere in the state (sensitive keys of every record) plus
+// `known` (the workspace's): a render's content or an error text carries them
+// without a sensitive key of its own, often in another record.
+std::vector<std::string> StateSecrets(const state::Snapshot& snap, std::vector<std::string> known) {
+  for (const auto& [a, r] : snap.resources) plan::CollectSecrets(nlohmann::ordered_json(r), &known);
+  return known;
+}
+
+nlohmann::json Masked(const nlohmann::json& rec, const std::vector<std::string>& secrets) {
   nlohmann::json out = rec;
   std::function<void(nlohmann::json&)> walk = [&](nlohmann::json& v) {
+    if (v.is_string()) {
+      v = plan::MaskSecrets(v.get<std::string>(), secrets);
+      return;
+    }
     if (!v.is_object()) {
       if (v.is_array()) for (auto& x : v) walk(x);
       return;
@@ -39,7 +56,6 @@ nlohmann::json Masked(const nlohmann::json& rec) {
     }
   };
   walk(out);
-  if (out.contains("content") && out["content"].is_string()) out["content"] = plan::MaskSecrets(out["content"], secrets);
   return out;
 }
 
@@ -66,13 +82,14 @@ int CmdStateList(const GlobalOptions& g) {
 }
 
 int CmdStateShow(const GlobalOptions& g, const std::string& addr) {
-  auto store = OpenStore(g, false);
+  std::vector<std::string> secrets;
+  auto store = OpenStore(g, false, &secrets);
   if (!store) return Fail(g, store.error());
   auto snap = (*store)->ReadSnapshot();
   if (!snap) return Fail(g, snap.error());
   auto it = snap->resources.find(addr);
   if (it == snap->resources.end()) return Fail(g, Status::NotFound(addr + " is not in the state; list addresses with: paiplan state list"));
-  nlohmann::json m = Masked(it->second);
+  nlohmann::json m = Masked(it->second, StateSecrets(*snap, std::move(secrets)));
   if (g.json) {
     std::cout << m.dump(2) << "\n";
     return kExitOk;
@@ -170,13 +187,15 @@ int CmdShow(const GlobalOptions& g, const std::string& file) {
     }
     return kExitOk;
   }
-  auto store = OpenStore(g, false);
+  std::vector<std::string> known;
+  auto store = OpenStore(g, false, &known);
   if (!store) return Fail(g, store.error());
   auto snap = (*store)->ReadSnapshot();
   if (!snap) return Fail(g, snap.error());
   if (g.json) {
     auto j = state::SnapshotToJson(*snap);
-    for (auto& [a, r] : j["resources"].items()) r = Masked(r);
+    std::vector<std::string> secrets = StateSecrets(*snap, std::move(known));
+    for (auto& [a, r] : j["resources"].items()) r = Masked(r, secrets);
     std::cout << j.dump(2) << "\n";
     return kExitOk;
   }
