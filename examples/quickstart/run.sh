@@ -96,9 +96,12 @@ echo "paiplan: $PAIPLAN"
 # ------------------------------------------------------------------ 3. machines
 step "3/6 start 3 sshd machines and the Kubernetes API test server"
 # A previous run killed with -9 may have left its processes: stop exactly
-# those (their pids are recorded), then start from a clean directory.
+# those (their pids are recorded; a pid is only killed if its command line
+# still names this run's directory), then start from a clean directory.
 if [ -f "$QS/pids" ]; then
-  while read -r pid; do kill "$pid" 2>/dev/null || true; done < "$QS/pids"
+  while read -r pid; do
+    if tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -qF "$QS/"; then kill "$pid" 2>/dev/null || true; fi
+  done < "$QS/pids"
   sleep 0.5
 fi
 rm -rf "$QS"
