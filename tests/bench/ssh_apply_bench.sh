@@ -31,7 +31,12 @@ SIZES=("$@")
 REPS=${REPS:-3}
 ANSIBLE_REPS=${ANSIBLE_REPS:-$REPS}
 BUILD=$(cd "$BUILD" && pwd)
-PAIPLAN=$BUILD/paiplan
+# Tools live in BUILD/ or BUILD/tests/ depending on the CMake layout.
+tool() { if [ -x "$BUILD/$1" ]; then echo "$BUILD/$1"; elif [ -x "$BUILD/tests/$1" ]; then echo "$BUILD/tests/$1"; fi; }
+PAIPLAN=$(tool paiplan)
+SSHD_NODES=$(tool sshd_nodes)
+SSH_BENCH=$(tool ssh_bench)
+if [ -z "$PAIPLAN" ] || [ -z "$SSHD_NODES" ]; then echo "build paiplan and sshd_nodes in $BUILD first" >&2; exit 1; fi
 MAXK=0
 for k in "${SIZES[@]}"; do [ "$k" -gt "$MAXK" ] && MAXK=$k; done
 
@@ -43,7 +48,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$BUILD/sshd_nodes" --dir "$WORK/nodes" --nodes "$MAXK" > "$WORK/nodes.out" 2>&1 &
+"$SSHD_NODES" --dir "$WORK/nodes" --nodes "$MAXK" > "$WORK/nodes.out" 2>&1 &
 NODES_PID=$!
 for _ in $(seq 1 600); do grep -q '^ready' "$WORK/nodes.out" 2>/dev/null && break; sleep 0.1; done
 grep -q '^ready' "$WORK/nodes.out" || { cat "$WORK/nodes.out"; exit 1; }
@@ -109,7 +114,7 @@ run_apply() {  # K
 # ------------------------------------------------------------ SshPool alone
 run_sshpool() {  # K
   head -n "$1" "$WORK/nodes/nodes.tsv" > "$WORK/nodes$1.tsv"
-  "$BUILD/ssh_bench" --nodes "$WORK/nodes$1.tsv" --key "$KEY" --known-hosts "$KH" \
+  "$SSH_BENCH" --nodes "$WORK/nodes$1.tsv" --key "$KEY" --known-hosts "$KH" \
     --package "$WORK/package.bin" --script "$WORK/bootstrap.sh" > "$WORK/sshpool.out"
 }
 
@@ -182,7 +187,7 @@ run_openssh() {  # K
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 METHODS=(apply openssh ansible)
-[ -x "$BUILD/ssh_bench" ] && METHODS=(apply sshpool openssh ansible)
+[ -n "$SSH_BENCH" ] && METHODS=(apply sshpool openssh ansible)
 echo "| K | method | wall s (median) | runs | ratio to apply |"
 echo "|---|---|---|---|---|"
 for k in "${SIZES[@]}"; do
