@@ -60,6 +60,18 @@ TEST(LifecycleTest, ApplyStartsAfterPrerequisitesEndedAndOverlapsIndependentServ
   EXPECT_THAT(p.out, HasSubstr("No changes."));
 }
 
+TEST(LifecycleTest, ParallelismOneRunsOneScriptAtATime) {
+  TestWorkspace ws;
+  ws.Set("all", "start", "sleep", "0.2");
+  RunResult r = ws.Paiplan({"apply", "--auto-approve", "--parallelism", "1"});
+  ASSERT_EQ(r.exit_code, 0) << r.All();
+  auto calls = ws.Calls("start");
+  ASSERT_EQ(calls.size(), kPrereqs.size());
+  for (size_t i = 0; i < calls.size(); ++i)
+    for (size_t j = i + 1; j < calls.size(); ++j)
+      EXPECT_FALSE(Overlap(calls[i], calls[j])) << calls[i].service << " and " << calls[j].service << " overlapped";
+}
+
 TEST(LifecycleTest, ChangedTemplateRefreshesExactlyThatService) {
   TestWorkspace ws;
   ASSERT_EQ(ws.Paiplan({"apply", "--auto-approve"}).exit_code, 0);

@@ -152,5 +152,23 @@ TEST(SignalTest, SigintLetsTheRunningActionFinishStartsNothingAndPlanShowsTheRes
   EXPECT_EQ(ws.Paiplan({"plan", "--detailed-exitcode"}).exit_code, 0);
 }
 
+TEST(SignalTest, SigtermBehavesLikeSigint) {
+  TestWorkspace ws;
+  ws.Set("t-base", "start", "sleep", "1");
+  auto a = ws.Start({"apply", "--auto-approve"});
+  ASSERT_TRUE(WaitForBegin(ws, *a, "t-base", "start"));
+  a->Signal(SIGTERM);
+  RunResult r = a->Wait();
+  EXPECT_EQ(r.exit_code, 130) << r.All();
+  auto base = ws.Find("t-base", "start");
+  ASSERT_TRUE(base);
+  EXPECT_EQ(base->status, "ok") << "the running start-script was not allowed to finish";
+  EXPECT_FALSE(ws.Find("t-store", "start"));
+  EXPECT_TRUE(Succeeded(ws.StatePull()).count("service.t-base"));
+  // The lock was released: the next apply runs and finishes the rest.
+  RunResult r2 = ws.Paiplan({"apply", "--auto-approve"});
+  EXPECT_EQ(r2.exit_code, 0) << r2.All();
+}
+
 }  // namespace
 }  // namespace paiplan::integration

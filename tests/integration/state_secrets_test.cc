@@ -15,6 +15,7 @@ const char* kSecret = "Xy9-s3cret-PASSWORD-value-42";
 
 TEST(StateCommandTest, ListShowRmPullPush) {
   TestWorkspace ws;
+  ws.WriteServicesConfig(std::string("t-app:\n  admin-password: ") + kSecret + "\n");
   RunResult none = ws.Paiplan({"state", "list"});
   EXPECT_EQ(none.exit_code, 0) << none.All();
   EXPECT_EQ(none.out, "");
@@ -32,6 +33,16 @@ TEST(StateCommandTest, ListShowRmPullPush) {
   EXPECT_THAT(show.out, HasSubstr("# service.t-store"));
   EXPECT_THAT(show.out, HasSubstr("attributes.config.value = \"t-store-v1\""));
   EXPECT_THAT(show.out, HasSubstr("last_outcome = \"success\""));
+  for (auto args : {std::vector<std::string>{"state", "show", "service.t-app"},
+                    std::vector<std::string>{"--json", "state", "show", "service.t-app"},
+                    std::vector<std::string>{"--json", "state", "show", "render.t-app/t-app.conf"}}) {
+    RunResult app = ws.Paiplan(args);
+    EXPECT_EQ(app.exit_code, 0) << app.All();
+    EXPECT_THAT(app.out, Not(HasSubstr(kSecret))) << args.back();
+    EXPECT_THAT(app.out, HasSubstr("(sensitive)")) << args.back();
+  }
+  EXPECT_THAT(ws.Paiplan({"state", "show", "service.t-app"}).out,
+              HasSubstr("attributes.config.admin-password = \"(sensitive)\""));
   RunResult missing = ws.Paiplan({"state", "show", "service.nope"});
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_THAT(missing.err, HasSubstr("service.nope is not in the state"));
