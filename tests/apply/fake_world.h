@@ -29,7 +29,7 @@ struct Behavior {
   bool fail = false;          // FailedPrecondition every time
   int transient = 0;          // the first N attempts fail with Unavailable
   bool block = false;         // wait until Release(address)
-  std::function<void()> hook;  // runs (without the lock) before returning
+  std::function<void()> hook = nullptr;  // runs (without the lock) before returning
   std::string message = "boom";
 };
 
