@@ -10,7 +10,8 @@
 #   SERVICES   services per workspace                 [20]
 #   PAR        paiplan apply --parallelism            [10, Terraform's default]
 #   RUNS       repetitions of each paiplan plan (min) [3]
-#   TF_TIMEOUT seconds per Terraform step             [600]
+#   TF_TIMEOUT seconds per Terraform step             [600]; SIGINT then,
+#              SIGKILL 60 s later (a stopping Terraform may hang on its state)
 #   KEEP=1     keep the workspaces under /tmp
 #
 # For each N: examples/gen_layout.py writes N machines x SERVICES services with
@@ -141,7 +142,7 @@ for n in "${sizes[@]}"; do
   $py "$root/tests/bench/terraform/gen_tf.py" --out "$tf" < "$work/graph-$n.dot" > /dev/null
   (cd "$tf" && terraform init -input=false -no-color > "$work/tf-init-$n.log" 2>&1) \
     || { echo "terraform init failed:" >&2; cat "$work/tf-init-$n.log" >&2; exit 1; }
-  tfrun() { (cd "$tf" && exec /usr/bin/time -o "$1.time" -f "%e %U %S %M" timeout -s INT "$tf_timeout" terraform "${@:2}") > "$1.log" 2>&1; }
+  tfrun() { (cd "$tf" && exec /usr/bin/time -o "$1.time" -f "%e %U %S %M" timeout -s INT -k 60 "$tf_timeout" terraform "${@:2}") > "$1.log" 2>&1; }
   tfstep() {  # STEP WANT_RC ARGS...
     local step=$1 want=$2
     shift 2
@@ -150,7 +151,8 @@ for n in "${sizes[@]}"; do
     T_RC=$?
     set -e
     read_time "$work/tf-$step-$n.time"
-    if [ "$T_RC" = 124 ] || [ "$T_RC" = 130 ]; then
+    # 124: timed out (SIGINT); 137: still running 60 s after it, killed.
+    if [ "$T_RC" = 124 ] || [ "$T_RC" = 130 ] || [ "$T_RC" = 137 ]; then
       R[$n,$step,tf]="dnf"
       return 1
     fi
