@@ -92,7 +92,10 @@ plan::ApplyResult RunAction(const plan::Action& a, plan::ResourceHandler& h, con
     ctx.log("# attempt " + std::to_string(attempt) + " failed (" + r.status.message() + "); retrying in " +
             std::to_string(backoff) + " s\n");
     auto until = Clock::now() + std::chrono::milliseconds(int64_t(backoff * 1000));
-    while (Clock::now() < until && !Interrupted(o)) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    while (Clock::now() < until && !Interrupted(o)) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now());
+      std::this_thread::sleep_for(std::min(left, std::chrono::milliseconds(50)));
+    }
     backoff = std::min(backoff * 2, o.max_backoff);
   }
 }
@@ -157,8 +160,11 @@ void Coordinator::AddToBatch(const Completion& c, state::Batch* batch) {
       records_.erase(d);
     }
     // A changed render owes its service a refresh, recorded in the same
-    // transaction, so a failed refresh is still pending next time.
-    if (a.kind == graph::Kind::kRender && a.type != plan::ActionType::kDelete) {
+    // transaction, so a failed refresh is still pending next time. Restoring
+    // an edited file to the recorded content (drift repair) changes nothing
+    // the service has not already seen, so it owes nothing.
+    bool content_changed = a.before.is_null() || a.before.value("sha256", "") != a.after.value("sha256", "");
+    if (a.kind == graph::Kind::kRender && a.type != plan::ActionType::kDelete && content_changed) {
       std::string svc = "service." + a.after.value("service", std::string());
       auto it = records_.find(svc);
       if (it != records_.end()) {

@@ -7,17 +7,6 @@
 namespace paiplan::plan {
 namespace {
 
-const char* What(graph::Kind k) {
-  switch (k) {
-    case graph::Kind::kNode: return "machine";
-    case graph::Kind::kLabel: return "labels of machine";
-    case graph::Kind::kConfig: return "cluster configuration";
-    case graph::Kind::kRender: return "template";
-    case graph::Kind::kService: return "service";
-  }
-  return "";
-}
-
 std::string Subject(const std::string& address) {
   auto dot = address.find('.');
   return dot == std::string::npos ? address : address.substr(dot + 1);
