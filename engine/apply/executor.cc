@@ -163,8 +163,12 @@ void Coordinator::AddToBatch(const Completion& c, state::Batch* batch) {
     // transaction, so a failed refresh is still pending next time. Restoring
     // an edited file to the recorded content (drift repair) changes nothing
     // the service has not already seen, so it owes nothing.
-    bool content_changed = a.before.is_null() || a.before.value("sha256", "") != a.after.value("sha256", "");
-    if (a.kind == graph::Kind::kRender && a.type != plan::ActionType::kDelete && content_changed) {
+    // (Only a written render has an `after` object: value() on the null
+    // `after` of a delete throws.)
+    bool written = a.kind == graph::Kind::kRender && a.type != plan::ActionType::kDelete && a.after.is_object();
+    bool content_changed = written && (!a.before.is_object() ||
+                                       a.before.value("sha256", "") != a.after.value("sha256", ""));
+    if (content_changed) {
       std::string svc = "service." + a.after.value("service", std::string());
       auto it = records_.find(svc);
       if (it != records_.end()) {
