@@ -37,8 +37,8 @@ TEST(LifecycleTest, ApplyStartsAfterPrerequisitesEndedAndOverlapsIndependentServ
   TestWorkspace ws;
   ws.Set("t-base", "start", "sleep", "0.6");
   ws.Set("t-side", "start", "sleep", "1.2");   // runs beside t-base
-  ws.Set("t-store", "start", "sleep", "1");
-  ws.Set("t-cache", "start", "sleep", "1");    // runs beside t-store
+  ws.Set("t-store", "start", "sleep", "1.5");
+  ws.Set("t-cache", "start", "sleep", "1.5");  // runs beside t-store
   RunResult r = ws.Paiplan({"apply", "--auto-approve"});
   ASSERT_EQ(r.exit_code, 0) << r.All();
   EXPECT_THAT(r.out, HasSubstr("Apply complete!"));

@@ -57,9 +57,13 @@ std::set<std::string> Succeeded(const nlohmann::json& state) {
 
 TEST(LockTest, TwoRacingAppliesExactlyOneProceeds) {
   TestWorkspace ws;
-  ws.Set("t-base", "start", "sleep", "2");
+  ws.Set("t-base", "start", "wait");  // whoever holds the lock keeps it until released
   auto a = ws.Start({"apply", "--auto-approve"});
   auto b = ws.Start({"apply", "--auto-approve"});
+  // The loser exits on its own; if both proceeded, both block at the gate
+  // until the bound, and the checks below fail.
+  for (int i = 0; i < 1500 && !a->TryWait() && !b->TryWait(); ++i) SleepMs(10);
+  ws.Set("t-base", "start", "release");
   RunResult ra = a->Wait(), rb = b->Wait();
   RunResult& won = ra.exit_code == 0 ? ra : rb;
   RunResult& lost = ra.exit_code == 0 ? rb : ra;
@@ -111,10 +115,12 @@ TEST(LockTest, LockOfAKilledApplyIsStaleAndForceUnlockRemovesIt) {
 
 TEST(SignalTest, SigintLetsTheRunningActionFinishStartsNothingAndPlanShowsTheRest) {
   TestWorkspace ws;
-  ws.Set("t-base", "start", "sleep", "1.5");
+  ws.Set("t-base", "start", "wait");
   auto a = ws.Start({"apply", "--auto-approve"});
   ASSERT_TRUE(WaitForBegin(ws, *a, "t-base", "start"));
   a->Signal(SIGINT);
+  SleepMs(200);  // t-base must still be running when the signal is handled: it waits for this release
+  ws.Set("t-base", "start", "release");
   RunResult r = a->Wait();
   EXPECT_EQ(r.exit_code, 130) << r.All();
   EXPECT_THAT(r.out, HasSubstr("Interrupted"));
@@ -154,10 +160,12 @@ TEST(SignalTest, SigintLetsTheRunningActionFinishStartsNothingAndPlanShowsTheRes
 
 TEST(SignalTest, SigtermBehavesLikeSigint) {
   TestWorkspace ws;
-  ws.Set("t-base", "start", "sleep", "1");
+  ws.Set("t-base", "start", "wait");
   auto a = ws.Start({"apply", "--auto-approve"});
   ASSERT_TRUE(WaitForBegin(ws, *a, "t-base", "start"));
   a->Signal(SIGTERM);
+  SleepMs(200);
+  ws.Set("t-base", "start", "release");
   RunResult r = a->Wait();
   EXPECT_EQ(r.exit_code, 130) << r.All();
   auto base = ws.Find("t-base", "start");

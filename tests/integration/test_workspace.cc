@@ -146,7 +146,9 @@ std::unique_ptr<Child> TestWorkspace::Start(const std::vector<std::string>& args
 std::vector<Call> TestWorkspace::Calls() const {
   std::vector<Call> calls;
   std::map<std::string, size_t> open;  // "svc action start pid" -> index
-  std::istringstream in(ReadFileOr(Path("calls.log")));
+  std::string log = ReadFileOr(Path("calls.log"));
+  log.erase(log.rfind('\n') == std::string::npos ? 0 : log.rfind('\n') + 1);  // a line being written
+  std::istringstream in(log);
   for (std::string line; std::getline(in, line);) {
     auto f = Fields(line);
     if (f.size() != 7) {

@@ -15,6 +15,8 @@
 # (or all.<action>.X for every service):
 #   .sleep  seconds (fractional ok) to sleep before finishing
 #   .echo   print the rendered files (secrets included) to stdout
+#   .wait   wait (at most 60 s) until <svc>.<action>.release exists: a gate
+#           the test opens when it is ready (no guessing how long to sleep)
 #   .fail   exit 1 after sleeping/echoing
 #   .hang   ignore SIGTERM, start a child that also ignores it, write
 #           "<pid> <pgid> <child-pid>" to <svc>.<action>.pids and wait forever
@@ -38,6 +40,12 @@ switch() {  # switch NAME: path of the control file for this call, or empty
 }
 
 if f="$(switch sleep)" && [[ -n "$f" ]]; then sleep "$(cat "$f")"; fi
+if f="$(switch wait)" && [[ -n "$f" ]]; then
+  for ((i = 0; i < 1200; ++i)); do
+    [[ -e "$ctl/$svc.$action.release" ]] && break
+    sleep 0.05
+  done
+fi
 if f="$(switch echo)" && [[ -n "$f" ]]; then
   for r in $(find . -maxdepth 1 -type f ! -name '*.sh' ! -name service.yaml | LC_ALL=C sort); do
     echo "--- $r"; cat "$r"; echo
