@@ -71,5 +71,31 @@ TEST(DestroyTest, PurgeRunsDeleteScriptsOnlyWhenApproved) {
   EXPECT_EQ(ws.Paiplan({"state", "list"}).out, "");
 }
 
+TEST(DestroyTest, FailedStopKeepsItsPrerequisitesRunningAndTheNextDestroyFinishes) {
+  TestWorkspace ws;
+  ASSERT_EQ(ws.Paiplan({"apply", "--auto-approve"}).exit_code, 0);
+  ws.ResetCalls();
+  ws.Set("t-app", "stop", "fail");
+  RunResult r = ws.Paiplan({"destroy", "--auto-approve"});
+  EXPECT_EQ(r.exit_code, 1) << r.All();
+  EXPECT_THAT(r.out, HasSubstr("service.t-store: skipped (upstream service.t-app failed)"));
+  std::set<std::string> stopped;
+  for (const auto& c : ws.Calls("stop")) stopped.insert(c.service);
+  EXPECT_EQ(stopped, (std::set<std::string>{"t-app", "t-side"})) << "a prerequisite of a service that failed to stop was stopped";
+  std::string list = ws.Paiplan({"state", "list"}).out;
+  for (const char* kept : {"service.t-app  (failed)", "service.t-base", "service.t-cache", "service.t-store"})
+    EXPECT_THAT(list, HasSubstr(kept));
+  EXPECT_THAT(list, ::testing::Not(HasSubstr("service.t-side")));
+
+  ws.Clear("t-app", "stop", "fail");
+  ws.ResetCalls();
+  r = ws.Paiplan({"destroy", "--auto-approve"});
+  ASSERT_EQ(r.exit_code, 0) << r.All();
+  stopped.clear();
+  for (const auto& c : ws.Calls("stop")) stopped.insert(c.service);
+  EXPECT_EQ(stopped, (std::set<std::string>{"t-app", "t-base", "t-cache", "t-store"}));
+  EXPECT_EQ(ws.Paiplan({"state", "list"}).out, "");
+}
+
 }  // namespace
 }  // namespace paiplan::integration

@@ -201,6 +201,18 @@ TEST(LifecycleTest, FailedRefreshStaysPendingEvenWhenTheTemplateIsReverted) {
   EXPECT_EQ(ws.Paiplan({"plan", "--detailed-exitcode"}).exit_code, 0);
 }
 
+TEST(LifecycleTest, TargetAppliesOnlyTheTargetAndWhatItNeeds) {
+  TestWorkspace ws;
+  RunResult r = ws.Paiplan({"apply", "--auto-approve", "--target", "service.t-store"});
+  ASSERT_EQ(r.exit_code, 0) << r.All();
+  std::set<std::string> started;
+  for (const auto& c : ws.Calls("start")) started.insert(c.service);
+  EXPECT_EQ(started, (std::set<std::string>{"t-base", "t-store"}));
+  auto plan = ws.Plan();
+  EXPECT_EQ(plan.count("service.t-store") + plan.count("service.t-base"), 0u);
+  EXPECT_TRUE(plan.count("service.t-app") && plan.count("service.t-cache") && plan.count("service.t-side"));
+}
+
 TEST(LifecycleTest, ApplyWithoutTtyOrAutoApproveRefusesAndChangesNothing) {
   TestWorkspace ws;
   RunResult r = ws.Paiplan({"apply"});
