@@ -258,7 +258,7 @@ void SshE2eTest::WriteSettings(const std::string& extra) {
       "enabled-services: []\n"
       "service-paths:\n  - services\n"
       "kubernetes:\n  enabled: false\n"
-      "ssh:\n  known-hosts: " + known_hosts_ + "\n  strict-host-keys: yes\n  connect-timeout: 5\n"
+      "ssh:\n  known-hosts: " + known_hosts_ + "\n  strict-host-keys: yes\n  connect-timeout: 20\n"
       "retry:\n  attempts: 2\n  backoff: 0.1\n"
       "parallelism: 50\n" + extra;
   if (!s.empty() && s.back() != '\n') s += "\n";
