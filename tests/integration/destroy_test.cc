@@ -31,7 +31,7 @@ void ExpectReverseOrder(const TestWorkspace& ws, const std::string& action) {
   }
 }
 
-TEST(DestroyTest, StopsDependentsBeforeTheirPrerequisites) {
+TEST(IntegDestroyTest, StopsDependentsBeforeTheirPrerequisites) {
   TestWorkspace ws;
   ASSERT_EQ(ws.Paiplan({"apply", "--auto-approve"}).exit_code, 0);
   ws.ResetCalls();
@@ -49,7 +49,7 @@ TEST(DestroyTest, StopsDependentsBeforeTheirPrerequisites) {
   EXPECT_EQ(ws.Calls("stop").size(), kPrereqs.size());
 }
 
-TEST(DestroyTest, PurgeRunsDeleteScriptsOnlyWhenApproved) {
+TEST(IntegDestroyTest, PurgeRunsDeleteScriptsOnlyWhenApproved) {
   TestWorkspace ws;
   ASSERT_EQ(ws.Paiplan({"apply", "--auto-approve"}).exit_code, 0);
   std::string before = ws.Paiplan({"state", "pull"}).out;
@@ -71,7 +71,7 @@ TEST(DestroyTest, PurgeRunsDeleteScriptsOnlyWhenApproved) {
   EXPECT_EQ(ws.Paiplan({"state", "list"}).out, "");
 }
 
-TEST(DestroyTest, FailedStopKeepsItsPrerequisitesRunningAndTheNextDestroyFinishes) {
+TEST(IntegDestroyTest, FailedStopKeepsItsPrerequisitesRunningAndTheNextDestroyFinishes) {
   TestWorkspace ws;
   ASSERT_EQ(ws.Paiplan({"apply", "--auto-approve"}).exit_code, 0);
   ws.ResetCalls();

@@ -102,7 +102,7 @@ void CheckRepeatsWereInterrupted(const TestWorkspace& ws, const std::vector<Appl
   EXPECT_EQ(started.size(), size_t(kServices)) << "not every service was started";
 }
 
-TEST(Kill9Test, RandomKillsThenEachPlanShowsExactlyTheRemainingWork) {
+TEST(IntegKill9Test, RandomKillsThenEachPlanShowsExactlyTheRemainingWork) {
   const uint32_t seed = Seed();
   std::cout << "[kill9] seed " << seed << " (replay with PAIPLAN_KILL9_SEED=" << seed << ")\n";
   std::mt19937 rng(seed);

@@ -33,7 +33,7 @@ std::vector<std::string> Keys(const std::map<std::string, std::pair<std::string,
   return k;
 }
 
-TEST(LifecycleTest, ApplyStartsAfterPrerequisitesEndedAndOverlapsIndependentServices) {
+TEST(IntegLifecycleTest, ApplyStartsAfterPrerequisitesEndedAndOverlapsIndependentServices) {
   TestWorkspace ws;
   ws.Set("t-base", "start", "sleep", "0.6");
   ws.Set("t-side", "start", "sleep", "1.2");   // runs beside t-base
@@ -60,7 +60,7 @@ TEST(LifecycleTest, ApplyStartsAfterPrerequisitesEndedAndOverlapsIndependentServ
   EXPECT_THAT(p.out, HasSubstr("No changes."));
 }
 
-TEST(LifecycleTest, ParallelismOneRunsOneScriptAtATime) {
+TEST(IntegLifecycleTest, ParallelismOneRunsOneScriptAtATime) {
   TestWorkspace ws;
   ws.Set("all", "start", "sleep", "0.2");
   RunResult r = ws.Paiplan({"apply", "--auto-approve", "--parallelism", "1"});
@@ -72,7 +72,7 @@ TEST(LifecycleTest, ParallelismOneRunsOneScriptAtATime) {
       EXPECT_FALSE(Overlap(calls[i], calls[j])) << calls[i].service << " and " << calls[j].service << " overlapped";
 }
 
-TEST(LifecycleTest, ChangedTemplateRefreshesExactlyThatService) {
+TEST(IntegLifecycleTest, ChangedTemplateRefreshesExactlyThatService) {
   TestWorkspace ws;
   ASSERT_EQ(ws.Paiplan({"apply", "--auto-approve"}).exit_code, 0);
   auto first = ws.Find("t-cache", "start");
@@ -109,7 +109,7 @@ TEST(LifecycleTest, ChangedTemplateRefreshesExactlyThatService) {
   EXPECT_EQ(ws.Paiplan({"plan", "--detailed-exitcode"}).exit_code, 0);
 }
 
-TEST(LifecycleTest, FailedScriptSkipsDependentsAndIndependentBranchesComplete) {
+TEST(IntegLifecycleTest, FailedScriptSkipsDependentsAndIndependentBranchesComplete) {
   TestWorkspace ws;
   ws.Set("t-store", "start", "fail");
   ws.Set("t-side", "start", "sleep", "0.5");  // still running when t-store fails: must finish
@@ -139,7 +139,7 @@ TEST(LifecycleTest, FailedScriptSkipsDependentsAndIndependentBranchesComplete) {
   EXPECT_EQ(ws.Paiplan({"plan", "--detailed-exitcode"}).exit_code, 0);
 }
 
-TEST(LifecycleTest, HangingScriptIsKilledWithItsProcessGroupAtThePerServiceTimeout) {
+TEST(IntegLifecycleTest, HangingScriptIsKilledWithItsProcessGroupAtThePerServiceTimeout) {
   TestWorkspace ws;
   ws.WriteSettings("scripts:\n  timeout: 60\n  timeouts:\n    t-side: 1\n");
   ws.Set("t-side", "start", "hang");
@@ -165,7 +165,7 @@ TEST(LifecycleTest, HangingScriptIsKilledWithItsProcessGroupAtThePerServiceTimeo
   EXPECT_THAT(plan["service.t-side"].second, HasSubstr("previous create failed"));
 }
 
-TEST(LifecycleTest, FailedRefreshStaysPendingEvenWhenTheTemplateIsReverted) {
+TEST(IntegLifecycleTest, FailedRefreshStaysPendingEvenWhenTheTemplateIsReverted) {
   TestWorkspace ws;
   ASSERT_EQ(ws.Paiplan({"apply", "--auto-approve"}).exit_code, 0);
   std::string tmpl = ws.Path("services/t-cache/deploy/t-cache.conf.template");
@@ -201,7 +201,7 @@ TEST(LifecycleTest, FailedRefreshStaysPendingEvenWhenTheTemplateIsReverted) {
   EXPECT_EQ(ws.Paiplan({"plan", "--detailed-exitcode"}).exit_code, 0);
 }
 
-TEST(LifecycleTest, TargetAppliesOnlyTheTargetAndWhatItNeeds) {
+TEST(IntegLifecycleTest, TargetAppliesOnlyTheTargetAndWhatItNeeds) {
   TestWorkspace ws;
   RunResult r = ws.Paiplan({"apply", "--auto-approve", "--target", "service.t-store"});
   ASSERT_EQ(r.exit_code, 0) << r.All();
@@ -213,7 +213,7 @@ TEST(LifecycleTest, TargetAppliesOnlyTheTargetAndWhatItNeeds) {
   EXPECT_TRUE(plan.count("service.t-app") && plan.count("service.t-cache") && plan.count("service.t-side"));
 }
 
-TEST(LifecycleTest, ApplyWithoutTtyOrAutoApproveRefusesAndChangesNothing) {
+TEST(IntegLifecycleTest, ApplyWithoutTtyOrAutoApproveRefusesAndChangesNothing) {
   TestWorkspace ws;
   RunResult r = ws.Paiplan({"apply"});
   EXPECT_EQ(r.exit_code, 1) << r.All();

@@ -55,7 +55,7 @@ std::set<std::string> Succeeded(const nlohmann::json& state) {
   return out;
 }
 
-TEST(LockTest, TwoRacingAppliesExactlyOneProceeds) {
+TEST(IntegLockTest, TwoRacingAppliesExactlyOneProceeds) {
   TestWorkspace ws;
   ws.Set("t-base", "start", "wait");  // whoever holds the lock keeps it until released
   auto a = ws.Start({"apply", "--auto-approve"});
@@ -79,7 +79,7 @@ TEST(LockTest, TwoRacingAppliesExactlyOneProceeds) {
   EXPECT_EQ(ws.Paiplan({"plan", "--detailed-exitcode"}).exit_code, 0);
 }
 
-TEST(LockTest, LockOfAKilledApplyIsStaleAndForceUnlockRemovesIt) {
+TEST(IntegLockTest, LockOfAKilledApplyIsStaleAndForceUnlockRemovesIt) {
   TestWorkspace ws;
   ws.Set("t-base", "start", "sleep", "1");
   auto a = ws.Start({"apply", "--auto-approve"});
@@ -113,7 +113,7 @@ TEST(LockTest, LockOfAKilledApplyIsStaleAndForceUnlockRemovesIt) {
   EXPECT_EQ(ws.Paiplan({"plan", "--detailed-exitcode"}).exit_code, 0);
 }
 
-TEST(SignalTest, SigintLetsTheRunningActionFinishStartsNothingAndPlanShowsTheRest) {
+TEST(IntegSignalTest, SigintLetsTheRunningActionFinishStartsNothingAndPlanShowsTheRest) {
   TestWorkspace ws;
   ws.Set("t-base", "start", "wait");
   auto a = ws.Start({"apply", "--auto-approve"});
@@ -158,7 +158,7 @@ TEST(SignalTest, SigintLetsTheRunningActionFinishStartsNothingAndPlanShowsTheRes
   EXPECT_EQ(ws.Paiplan({"plan", "--detailed-exitcode"}).exit_code, 0);
 }
 
-TEST(SignalTest, SigtermBehavesLikeSigint) {
+TEST(IntegSignalTest, SigtermBehavesLikeSigint) {
   TestWorkspace ws;
   ws.Set("t-base", "start", "wait");
   auto a = ws.Start({"apply", "--auto-approve"});

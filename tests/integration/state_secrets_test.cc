@@ -13,7 +13,7 @@ using ::testing::Not;
 
 const char* kSecret = "Xy9-s3cret-PASSWORD-value-42";
 
-TEST(StateCommandTest, ListShowRmPullPush) {
+TEST(IntegStateCommandTest, ListShowRmPullPush) {
   TestWorkspace ws;
   ws.WriteServicesConfig(std::string("t-app:\n  admin-password: ") + kSecret + "\n");
   RunResult none = ws.Paiplan({"state", "list"});
@@ -94,7 +94,7 @@ TEST(StateCommandTest, ListShowRmPullPush) {
   EXPECT_THAT(unlock.err, HasSubstr("no lock with id no-such-lock"));
 }
 
-TEST(SecretsTest, SecretNeverAppearsInOutputsLogsErrorsOrStateShow) {
+TEST(IntegSecretsTest, SecretNeverAppearsInOutputsLogsErrorsOrStateShow) {
   TestWorkspace ws;
   ws.WriteServicesConfig(std::string("t-app:\n  admin-password: ") + kSecret + "\n");
   ws.Set("t-app", "start", "echo");  // prints its rendered file, password included
