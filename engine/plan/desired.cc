@@ -60,6 +60,11 @@ void AddNodes(const config::Workspace& ws, const graph::ResourceGraph& g, Diagno
                     {"transport", m.local ? "local" : "ssh"},   {"sshport", m.sshport}, {"username", m.username},
                     {"package_hash", pkg->hash}, {"state_dir", ws.settings.node_state_dir}};
     d.hash = HashJson(d.attributes);
+    // How to reach the machine, recorded (outside the hash: changing a key
+    // file must not re-bootstrap) so a machine removed from layout.yaml can
+    // still be observed and cleaned. Not secrets; passwords are never kept.
+    if (!m.keyfile_path.empty()) d.attributes["keyfile_path"] = m.keyfile_path;
+    if (!m.proxy_jump.empty()) d.attributes["proxy_jump"] = m.proxy_jump;
     out->emplace(d.address, std::move(d));
   }
 }

@@ -47,25 +47,14 @@ class NodeHandler : public ResourceHandler {
     r.status = a.type == ActionType::kDelete ? Clean(a, ctx) : Bootstrap(a, ctx);
     if (r.status.ok()) {
       if (a.type == ActionType::kDelete) r.batch.deletes.push_back(a.address);
-      else r.batch.puts.emplace_back(a.address, WithConnection(MakeRecord(a, env_.now())));
+      else r.batch.puts.emplace_back(a.address, MakeRecord(a, env_.now()));
     }
     return r;
   }
 
  private:
-  // How the machine is reached, beyond the desired attributes: recorded so a
-  // machine removed from layout.yaml can still be reached to be cleaned (its
-  // layout entry, with its keyfile-path, is gone by then). Not secrets.
+  // Connection details kept in the attributes but outside the hash (see desired.cc).
   static constexpr const char* kConnectionKeys[] = {"keyfile_path", "proxy_jump"};
-
-  state::ResourceRecord WithConnection(state::ResourceRecord rec) const {
-    if (!rec["attributes"].is_object()) return rec;
-    const auto* m = env_.ws->FindMachine(rec["attributes"].value("hostname", std::string()));
-    if (m == nullptr) return rec;
-    if (!m->keyfile_path.empty()) rec["attributes"]["keyfile_path"] = m->keyfile_path;
-    if (!m->proxy_jump.empty()) rec["attributes"]["proxy_jump"] = m->proxy_jump;
-    return rec;
-  }
 
   std::string MarkerPath(const ojson& attrs) const {
     std::string dir = attrs.is_object() ? attrs.value("state_dir", env_.ws->settings.node_state_dir)
