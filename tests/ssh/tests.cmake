@@ -5,7 +5,8 @@ target_link_libraries(sshd_harness PUBLIC pp_ssh pp_base)
 
 paiplan_test(ssh_test
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/ssh_transport_test.cc ${CMAKE_CURRENT_LIST_DIR}/ssh_fault_test.cc
-  LIBS sshd_harness pp_ssh pp_base)
+  LIBS sshd_harness pp_ssh pp_base
+  LOCK sshd)
 
 # `sshd_nodes --dir DIR --nodes K`: K sshd nodes for shell scripts (bench, demos).
 add_executable(sshd_nodes ${CMAKE_CURRENT_LIST_DIR}/sshd_nodes_main.cc)
