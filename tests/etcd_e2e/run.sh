@@ -51,21 +51,22 @@ n=$("$BIN" -C "$WS" state list 2>/dev/null | wc -l)
 d=json.load(sys.stdin)
 assert d["format_version"]==1 and d["serial"]>=1 and len(d["resources"])==9, d.keys()'
 
-# A second writer while the first holds the lock: make a service slow, start
-# an apply that must refresh it, and race a state rm against it.
+# A second writer while the first holds the lock: demo-app's refresh-script
+# records its call, then sleeps 3 s; once the call is recorded the apply holds
+# the lock, so a state edit (removing an address that is not there, which
+# changes nothing either way) must be refused with the lock error.
 echo "sleep 3" >>"$WS/services/demo-app/deploy/refresh.sh"
 echo "extra: changed" >>"$WS/services/demo-app/config/demo-app.yaml"
 "$BIN" -C "$WS" apply --auto-approve >"$TMP/apply2.out" 2>&1 &
 APPLY=$!
-locked=""
-for _ in $(seq 50); do
-  if ! "$BIN" -C "$WS" state rm service.demo-config >"$TMP/rm.out" 2>&1; then
-    grep -q "state locked by" "$TMP/rm.out" && { locked=yes; break; }
-  else
-    fail "state rm succeeded while an apply held the lock"
-  fi
-  sleep 0.1
+for _ in $(seq 200); do
+  grep -q "^refresh demo-app" "$WS/demo-output/demo-app.log" 2>/dev/null && break
+  sleep 0.05
 done
+grep -q "^refresh demo-app" "$WS/demo-output/demo-app.log" || fail "demo-app was never refreshed: $(cat "$TMP/apply2.out")"
+"$BIN" -C "$WS" state rm service.not-there >"$TMP/rm.out" 2>&1 && fail "state rm succeeded while an apply held the lock"
+grep -q "state locked by .*apply" "$TMP/rm.out" || fail "expected the lock error, got: $(cat "$TMP/rm.out")"
 wait "$APPLY" || { cat "$TMP/apply2.out"; fail "second apply failed"; }
-[ -n "$locked" ] || fail "never saw the lock error: $(cat "$TMP/rm.out")"
+n=$("$BIN" -C "$WS" state list 2>/dev/null | wc -l)
+[ "$n" = 9 ] || fail "state list shows $n resources after the second apply, want 9"
 echo "1 passed, 0 failed"
