@@ -12,8 +12,11 @@ command -v etcd >/dev/null || fail "etcd is not installed (Debian package etcd-s
 TMP=$(mktemp -d)
 ETCD_PID=""
 cleanup() {
-  [ -n "$ETCD_PID" ] && kill "$ETCD_PID" 2>/dev/null && wait "$ETCD_PID" 2>/dev/null
+  local rc=$?
+  # etcd exits by the signal (status 143): that is the expected end, not a failure.
+  if [ -n "$ETCD_PID" ]; then kill "$ETCD_PID" 2>/dev/null || true; wait "$ETCD_PID" 2>/dev/null || true; fi
   rm -rf "$TMP"
+  exit "$rc"
 }
 trap cleanup EXIT
 read -r CPORT PPORT < <(python3 -c 'import socket
