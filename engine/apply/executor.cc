@@ -2,8 +2,10 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
 #include <deque>
 #include <fstream>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -21,6 +23,19 @@ struct Completion {
   plan::ApplyResult result;
   double seconds;
 };
+
+// A failed attempt that will be retried, for the reporter.
+struct RetryNotice {
+  int index;
+  int attempt;
+  std::string error;
+};
+
+std::string Seconds(double s) {
+  char buf[32];
+  snprintf(buf, sizeof buf, "%.3g", s);
+  return buf;
+}
 
 // A fixed pool of worker threads running one closure per action.
 class WorkerPool {
@@ -73,8 +88,10 @@ std::string LogName(const std::string& address) {
 
 bool Interrupted(const ExecOptions& o) { return o.interrupted && o.interrupted->load(); }
 
-// Runs one action with retries; called on a worker thread.
-plan::ApplyResult RunAction(const plan::Action& a, plan::ResourceHandler& h, const ExecOptions& o) {
+// Runs one action with retries; called on a worker thread. `on_retry` is
+// told of each failed attempt that will be retried.
+plan::ApplyResult RunAction(const plan::Action& a, plan::ResourceHandler& h, const ExecOptions& o,
+                            const std::function<void(int, const std::string&)>& on_retry) {
   std::string log_path = fs::Join(o.logs_dir, LogName(a.address));
   std::ofstream log(log_path, std::ios::app);
   plan::ApplyContext ctx;
@@ -90,7 +107,8 @@ plan::ApplyResult RunAction(const plan::Action& a, plan::ResourceHandler& h, con
       return r;
     }
     ctx.log("# attempt " + std::to_string(attempt) + " failed (" + r.status.message() + "); retrying in " +
-            std::to_string(backoff) + " s\n");
+            Seconds(backoff) + " s\n");
+    on_retry(attempt, r.status.message());
     auto until = Clock::now() + std::chrono::milliseconds(int64_t(backoff * 1000));
     while (Clock::now() < until && !Interrupted(o)) {
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now());
@@ -124,6 +142,7 @@ class Coordinator {
   std::mutex mu_;
   std::condition_variable cv_;
   std::vector<Completion> completions_;
+  std::vector<RetryNotice> retries_;
   std::map<int, Clock::time_point> started_;
   ExecSummary summary_;
 };
@@ -233,7 +252,8 @@ ExecSummary Coordinator::Run() {
   {
     WorkerPool pool(std::max(1, std::min(o_.parallelism, std::max(total, 1))));
     for (;;) {
-      bool stop = Interrupted(o_) || !summary_.state_error.ok();
+      bool stop = Interrupted(o_) || !summary_.state_error.ok() ||
+                  (!o_.keep_going && sched_->Count(TaskState::kFailed) > 0);
       while (!stop) {
         int k = sched_->Next();
         if (k < 0) break;
@@ -242,7 +262,14 @@ ExecSummary Coordinator::Run() {
         started_[k] = Clock::now();
         auto& h = *handlers_.at(a.kind);
         pool.Submit([this, k, &a, &h, t0 = started_[k]] {
-          plan::ApplyResult r = RunAction(a, h, o_);
+          auto on_retry = [this, k](int attempt, const std::string& error) {
+            {
+              std::lock_guard<std::mutex> l(mu_);
+              retries_.push_back({k, attempt, error});
+            }
+            cv_.notify_one();
+          };
+          plan::ApplyResult r = RunAction(a, h, o_, on_retry);
           double secs = std::chrono::duration<double>(Clock::now() - t0).count();
           {
             std::lock_guard<std::mutex> l(mu_);
@@ -256,10 +283,16 @@ ExecSummary Coordinator::Run() {
       reporter_.Progress(sched_->Count(TaskState::kDone), sched_->Count(TaskState::kFailed),
                          sched_->Count(TaskState::kSkipped), sched_->running(), total);
       std::vector<Completion> done;
+      std::vector<RetryNotice> retries;
       {
         std::unique_lock<std::mutex> l(mu_);
-        cv_.wait_for(l, std::chrono::milliseconds(200), [&] { return !completions_.empty(); });
+        cv_.wait_for(l, std::chrono::milliseconds(200), [&] { return !completions_.empty() || !retries_.empty(); });
         done.swap(completions_);
+        retries.swap(retries_);
+      }
+      for (const auto& r : retries) {
+        reporter_.Retrying(plan_.actions[size_t(actions_[size_t(r.index)])], r.attempt,
+                           plan::MaskSecrets(r.error, o_.secrets));
       }
       if (!done.empty()) Settle(done);
     }

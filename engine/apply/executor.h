@@ -32,6 +32,9 @@ struct ExecOptions {
   std::vector<std::string> secrets;  // masked in recorded errors
   std::function<std::string()> now;
   const std::atomic<bool>* interrupted = nullptr;
+  // false: once an action failed, start nothing new (running actions finish
+  // and are recorded; the rest is "not started").
+  bool keep_going = true;
 };
 
 struct ActionOutcome {

@@ -10,6 +10,7 @@ const char* CodeName(Code code) {
     case Code::kIOError: return "I/O error";
     case Code::kUnavailable: return "unavailable";
     case Code::kTimeout: return "timeout";
+    case Code::kDeadlineExceeded: return "deadline exceeded";
     case Code::kConflict: return "conflict";
     case Code::kCorruption: return "corruption";
     case Code::kCancelled: return "cancelled";

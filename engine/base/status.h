@@ -21,7 +21,10 @@ enum class Code {
   kInvalidArgument,
   kIOError,
   kUnavailable,  // retryable: connection refused, server not answering
-  kTimeout,      // retryable
+  kTimeout,      // retryable: connecting or a server's answer took too long
+  // A command ran to its own timeout and was killed. Not retried: a hung
+  // script would hang again, multiplying the wait by the retry count.
+  kDeadlineExceeded,
   kConflict,     // lock held, resourceVersion mismatch, stale plan
   kCorruption,
   kCancelled,
@@ -45,6 +48,7 @@ class [[nodiscard]] Status {
   static Status IOError(std::string m) { return {Code::kIOError, std::move(m)}; }
   static Status Unavailable(std::string m) { return {Code::kUnavailable, std::move(m)}; }
   static Status Timeout(std::string m) { return {Code::kTimeout, std::move(m)}; }
+  static Status DeadlineExceeded(std::string m) { return {Code::kDeadlineExceeded, std::move(m)}; }
   static Status Conflict(std::string m) { return {Code::kConflict, std::move(m)}; }
   static Status Corruption(std::string m) { return {Code::kCorruption, std::move(m)}; }
   static Status Cancelled(std::string m) { return {Code::kCancelled, std::move(m)}; }

@@ -39,7 +39,9 @@ int RunCli(int argc, char** argv) {
   apply->add_option("plan_file", aa.plan_file, "A plan saved with `paiplan plan -o FILE`");
   apply->add_flag("--auto-approve", aa.auto_approve, "Do not ask for approval");
   apply->add_option("--parallelism", aa.parallelism, "Actions at once (default 10)")->check(CLI::Range(1, 100000));
-  apply->add_flag("--keep-going", aa.keep_going, "Continue independent branches after a failure (always on)");
+  apply->add_flag("--keep-going,!--no-keep-going", aa.keep_going,
+                  "After a failure, go on with the branches that do not depend on it (the default); "
+                  "--no-keep-going starts nothing new once an action failed");
   apply->add_flag("--refresh-only", aa.refresh_only, "Accept observed reality into the state");
   AddTargets(apply, &aa.targets, &aa.excludes);
 

@@ -56,7 +56,7 @@ int Approve(const GlobalOptions& g, const ApplyArgs& a, const plan::Plan& p) {
                             : "Do you want to perform these actions?";
   if (!Confirm(q, "yes")) {
     std::cout << "\nApply cancelled; nothing was changed.\n";
-    return kExitError;
+    return g_interrupted.load() ? kExitInterrupted : kExitError;
   }
   if (a.purge && !Confirm("--purge runs delete-scripts, which DESTROY the services' data. Type 'purge' to confirm.", "purge")) {
     std::cout << "\nDestroy cancelled; nothing was changed.\n";
@@ -69,6 +69,12 @@ int Approve(const GlobalOptions& g, const ApplyArgs& a, const plan::Plan& p) {
 std::optional<plan::Plan> GetPlan(const GlobalOptions& g, const ApplyArgs& a, Session& s, int* exit_code) {
   *exit_code = kExitError;
   if (!a.plan_file.empty()) {
+    if (!a.targets.empty() || !a.excludes.empty()) {
+      PrintError(g, "--target and --exclude cannot be used with a saved plan: " + a.plan_file +
+                        " already fixes what will be done. Nothing was changed; make a new plan with: paiplan plan -o " +
+                        a.plan_file + " --target ADDR");
+      return std::nullopt;
+    }
     auto p = plan::LoadPlanFile(a.plan_file);
     if (!p) {
       PrintError(g, p.error().message());
@@ -86,6 +92,11 @@ std::optional<plan::Plan> GetPlan(const GlobalOptions& g, const ApplyArgs& a, Se
             std::to_string(s.snapshot.serial) + ")";
     if (!why.empty()) {
       PrintError(g, "plan is stale: " + why + ". Nothing was changed; make a new plan with: paiplan plan -o " + a.plan_file);
+      return std::nullopt;
+    }
+    if (!p->errors.empty()) {
+      PrintError(g, "the saved plan " + a.plan_file + " has errors (some resources could not be observed): " +
+                        p->errors.front() + ". Nothing was changed; fix access and make a new plan.");
       return std::nullopt;
     }
     return std::move(*p);
@@ -117,6 +128,7 @@ int Execute(const GlobalOptions& g, const ApplyArgs& a, Session& s, const plan::
   o.retry_attempts = st.retry_attempts;
   o.backoff = st.retry_backoff;
   o.max_backoff = st.retry_max_backoff;
+  o.keep_going = a.keep_going;
   std::string id = ApplyId();
   o.logs_dir = fs::Join(s.rt->env().paiplan_dir, "logs/" + id);
   o.secrets = s.rt->secrets();

@@ -91,7 +91,11 @@ int CmdPlan(const GlobalOptions& g, const PlanArgs& args) {
     return kExitError;
   }
   ShowPlan(g, *s, p);
-  if (!args.out_file.empty()) {
+  if (!args.out_file.empty() && !p.errors.empty()) {
+    PrintError(g, "the plan was not saved to " + args.out_file +
+                      ": some resources could not be observed (above), and a plan made without them could undo "
+                      "their work. Fix access, or leave them out with --exclude, and plan again.");
+  } else if (!args.out_file.empty()) {
     Status st = plan::SavePlanFile(p, args.out_file);
     if (!st.ok()) {
       PrintError(g, st.message());

@@ -104,12 +104,12 @@ std::optional<ServiceDef> LoadService(const std::string& name, const std::string
 }
 
 void CheckServiceGraphInputs(Workspace* ws, const std::map<std::string, std::string>& defined,
-                             bool allow_missing, LoadContext* ctx) {
+                             bool allow_missing, bool layout_loaded, LoadContext* ctx) {
   std::set<std::string> carried;
   for (const auto& m : ws->machines) carried.insert(m.labels.begin(), m.labels.end());
   for (auto& [name, def] : ws->services) {
     for (const auto& rule : def.deploy_rules) {
-      if (!rule.in || carried.count(rule.label)) continue;
+      if (!layout_loaded || !rule.in || carried.count(rule.label)) continue;
       ctx->diags->Error(rule.loc, "service '" + name + "': deploy-rule 'in: " + rule.label +
                                       "' selects no machine: no machine in layout.yaml carries label '" +
                                       rule.label + "'",

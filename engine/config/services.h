@@ -20,8 +20,9 @@ std::optional<ServiceDef> LoadService(const std::string& name, const std::string
                                       LoadContext* ctx);
 
 // Checks that need every service and machine: deploy-rule labels carried by
-// some machine, prerequisites defined and enabled.
+// some machine (only when `layout_loaded`: without machines every rule would
+// look unselected), prerequisites defined and enabled.
 void CheckServiceGraphInputs(Workspace* ws, const std::map<std::string, std::string>& defined,
-                             bool allow_missing, LoadContext* ctx);
+                             bool allow_missing, bool layout_loaded, LoadContext* ctx);
 
 }  // namespace paiplan::config

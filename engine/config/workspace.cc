@@ -178,7 +178,9 @@ std::optional<Workspace> LoadWorkspace(const std::string& dir, const LoadOptions
                    defined.count(it.key()) ? "add '" + it.key() + "' to enabled-services in paiplan.yaml, or remove this section"
                                            : "check the service name (no service path defines '" + it.key() + "'), or remove this section");
   }
-  if (layout) CheckServiceGraphInputs(&ws, defined, allow_missing, &ctx);
+  // Prerequisites are checked even when layout.yaml has errors, so one run
+  // reports both; deploy-rules need the machines.
+  CheckServiceGraphInputs(&ws, defined, allow_missing, layout.has_value(), &ctx);
 
   std::string roles = fs::Join(ws.root, "roles");
   ws.roles_dir = fs::IsDirectory(roles) ? roles : fs::Join(builtin, "_roles");

@@ -27,7 +27,7 @@ Result<providers::ExecResult> LocalTransport::Exec(const providers::ExecRequest&
   p.on_output = req.on_output;
   PP_ASSIGN_OR_RETURN(auto r, script::RunProcess(p));
   if (r.timed_out) {
-    return Err(Status::Timeout("command timed out after " + std::to_string(req.timeout.count() / 1000) +
+    return Err(Status::DeadlineExceeded("command timed out after " + std::to_string(req.timeout.count() / 1000) +
                                " s on " + Describe() + "; its process group was killed"));
   }
   providers::ExecResult out;

@@ -113,6 +113,9 @@ class NodeHandler : public ResourceHandler {
     req.on_output = [&](std::string_view chunk, bool) { ctx.log(chunk); };
     ctx.log("$ " + cmd + "  (on " + t->Describe() + ", in " + cwd + ")\n");
     auto res = t->Exec(req);
+    if (!res && res.error().code() == Code::kDeadlineExceeded) {
+      return Status::DeadlineExceeded(std::string(what) + ": " + res.error().message() + "\nfull log: " + ctx.log_path);
+    }
     if (!res) return res.error();
     if (res->exit_status != 0) {
       std::string tail = res->stderr_tail.empty() ? res->stdout_tail : res->stderr_tail;

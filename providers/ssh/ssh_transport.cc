@@ -204,7 +204,7 @@ Result<ExecResult> SshTransport::ExecOnceLocked(const ExecRequest& request, bool
                         " and was killed" + (kill.ok() ? "" : " (kill: " + kill.message() + ")");
       std::string last = LastLines(result.stderr_tail, 5);
       if (!last.empty()) msg += "; last stderr:\n" + last;
-      return Err(Status::Timeout(msg));
+      return Err(Status::DeadlineExceeded(msg));
     }
     int wait_ms = static_cast<int>(std::min<long long>(
         kPollMs, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count() + 1));

@@ -295,6 +295,29 @@ TEST_F(ExecutorTest, RetriesTransientErrorsWithBackoff) {
     if (text.find("attempt 2 failed (connection refused") != std::string::npos) found = true;
   }
   EXPECT_TRUE(found) << "retry not logged under " << logs_;
+  // ... and reported to the operator, in order, before the action finished.
+  auto& lines = reporter_.lines;
+  auto at = [&](const std::string& l) { return std::find(lines.begin(), lines.end(), l) - lines.begin(); };
+  ASSERT_LT(at("retry node.a 1"), ptrdiff_t(lines.size()));
+  EXPECT_LT(at("retry node.a 1"), at("retry node.a 2"));
+  EXPECT_LT(at("retry node.a 2"), at("done node.a"));
+}
+
+TEST_F(ExecutorTest, BackoffDoublesUpToItsCap) {
+  options_.backoff = 0.02;
+  options_.max_backoff = 0.05;
+  world_.Set("node.a", Behavior{.transient = 4, .message = "connection refused"});
+  ExecSummary s = Run(MakePlanOf({Act("node.a", ActionType::kCreate, {}, "a")}));
+  EXPECT_EQ(s.done, 1);
+  std::string log;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(logs_)) {
+    std::ifstream in(e.path());
+    log.append(std::istreambuf_iterator<char>(in), {});
+  }
+  EXPECT_NE(log.find("attempt 1 failed (connection refused (attempt 1)); retrying in 0.02 s"), std::string::npos) << log;
+  EXPECT_NE(log.find("attempt 2 failed (connection refused (attempt 2)); retrying in 0.04 s"), std::string::npos) << log;
+  EXPECT_NE(log.find("attempt 3 failed (connection refused (attempt 3)); retrying in 0.05 s"), std::string::npos) << log;
+  EXPECT_NE(log.find("attempt 4 failed (connection refused (attempt 4)); retrying in 0.05 s"), std::string::npos) << log;
 }
 
 TEST_F(ExecutorTest, GivesUpAfterRetryAttempts) {

@@ -115,6 +115,7 @@ TEST_P(BadInputCorpusTest, ReportsFileLineWordsAndWritesNothing) {
     std::string file = x["file"], want_loc = file + ":";
     int line = x["line"];
     if (line > 0) want_loc += std::to_string(line) + ":";
+    if (line > 0 && x.contains("column")) want_loc += std::to_string(x["column"].get<int>()) + ":";
     bool found = false;
     for (const auto& b : blocks) {
       size_t colon = b.head.find(": ");

@@ -90,8 +90,11 @@ def case(name, files, expect, exit_code=1, args=None):
     CASES.append((name, files, expect, exit_code, args or []))
 
 
-def e(file, line, *words):
-    return {"file": file, "line": line, "words": list(words)}
+def e(file, line, *words, column=None):
+    x = {"file": file, "line": line, "words": list(words)}
+    if column is not None:
+        x["column"] = column
+    return x
 
 
 L = "layout.yaml"
@@ -237,6 +240,12 @@ case("prereq_missing", {WS: WEB_SERVICE.replace("  - cluster\n", "  - cluster\n 
      [e(WS, 3, "storage", "no service path", "--allow-missing")])
 case("prereq_missing_allowed", {WS: WEB_SERVICE.replace("  - cluster\n", "  - cluster\n  - storage\n")},
      [e(WS, 3, "storage", "--allow-missing")], exit_code=0, args=["--allow-missing"])
+# Errors of different stages are all reported by one run: a schema error in
+# layout.yaml does not hide a service's missing prerequisite.
+case("multi_layout_role_and_prereq_missing",
+     {L: layout(MASTER, WORKER.replace("k8s-role: worker", "k8s-role: boss")),
+      WS: WEB_SERVICE.replace("  - cluster\n", "  - cluster\n  - storage\n")},
+     [e(L, 15, "k8s-role", "boss", column=15), e(WS, 3, "storage", "no service path", column=5)])
 case("prereq_not_enabled", {P: PAIPLAN + "enabled-services: [web]\n"},
      [e(WS, 2, "cluster", "not enabled", "enabled-services")])
 case("cycle_2", {CS: "prerequisite: [web]\n" + CLUSTER_SERVICE},

@@ -19,20 +19,34 @@ cleanup() {
   exit "$rc"
 }
 trap cleanup EXIT
-read -r CPORT PPORT < <(python3 -c 'import socket
+# Free ports are picked by binding port 0 and closing; another process may
+# take one before etcd binds it, so a start that dies is retried on new ports.
+start_etcd() {
+  read -r CPORT PPORT < <(python3 -c 'import socket
 s=[socket.socket() for _ in range(2)]
 [x.bind(("127.0.0.1",0)) for x in s]
 print(*[x.getsockname()[1] for x in s])')
-etcd --data-dir "$TMP/etcd" --listen-client-urls "http://127.0.0.1:$CPORT" \
-  --advertise-client-urls "http://127.0.0.1:$CPORT" --listen-peer-urls "http://127.0.0.1:$PPORT" \
-  --initial-advertise-peer-urls "http://127.0.0.1:$PPORT" --initial-cluster "default=http://127.0.0.1:$PPORT" \
-  >"$TMP/etcd.log" 2>&1 &
-ETCD_PID=$!
-for _ in $(seq 100); do
-  curl -fsS "http://127.0.0.1:$CPORT/health" >/dev/null 2>&1 && break
-  sleep 0.1
+  rm -rf "$TMP/etcd"
+  etcd --data-dir "$TMP/etcd" --listen-client-urls "http://127.0.0.1:$CPORT" \
+    --advertise-client-urls "http://127.0.0.1:$CPORT" --listen-peer-urls "http://127.0.0.1:$PPORT" \
+    --initial-advertise-peer-urls "http://127.0.0.1:$PPORT" --initial-cluster "default=http://127.0.0.1:$PPORT" \
+    >"$TMP/etcd.log" 2>&1 &
+  ETCD_PID=$!
+  for _ in $(seq 300); do
+    curl -fsS "http://127.0.0.1:$CPORT/health" >/dev/null 2>&1 && return 0
+    kill -0 "$ETCD_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill "$ETCD_PID" 2>/dev/null || true
+  wait "$ETCD_PID" 2>/dev/null || true
+  ETCD_PID=""
+  return 1
+}
+started=0
+for _ in 1 2 3 4 5; do
+  if start_etcd; then started=1; break; fi
 done
-curl -fsS "http://127.0.0.1:$CPORT/health" >/dev/null || fail "etcd did not start: $(tail -5 "$TMP/etcd.log")"
+[ "$started" = 1 ] || fail "etcd did not start: $(tail -5 "$TMP/etcd.log")"
 
 WS=$TMP/ws
 cp -r "$SRC/examples/local" "$WS"
