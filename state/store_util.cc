@@ -142,9 +142,31 @@ std::string LockConflictMessage(const LockInfo& lock) {
   return m;
 }
 
+bool IsValidUtf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    int more = c < 0x80 ? 0 : (c >> 5) == 0x6 ? 1 : (c >> 4) == 0xe ? 2 : (c >> 3) == 0x1e ? 3 : -1;
+    if (more < 0 || i + size_t(more) >= s.size()) return false;
+    uint32_t cp = more == 0 ? c : c & (0x3f >> more);
+    for (int k = 1; k <= more; ++k) {
+      unsigned char cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xc0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3f);
+    }
+    static const uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};
+    if (cp < kMin[more] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
+    i += more + 1;
+  }
+  return true;
+}
+
 Status ValidateBatch(const Batch& batch) {
   auto check_address = [](const std::string& a) -> Status {
     if (a.empty()) return Status::InvalidArgument("state: empty resource address");
+    if (!IsValidUtf8(a)) {
+      return Status::InvalidArgument("state: resource address is not valid UTF-8");
+    }
     if (a.size() > kMaxAddressBytes) {
       return Status::InvalidArgument("state: resource address longer than " +
                                      std::to_string(kMaxAddressBytes) + " bytes: " + a.substr(0, 80) +

@@ -41,8 +41,13 @@ std::string LockConflictMessage(const LockInfo& lock);
 // state can move between them.
 inline constexpr size_t kMaxAddressBytes = 511;
 
-// InvalidArgument if an address is empty or too long, or a record is not a
-// JSON object.
+// True if `s` is well-formed UTF-8 (shortest forms, no surrogates, at most
+// U+10FFFF). Addresses must be: they become JSON keys, and nlohmann throws on
+// dumping invalid UTF-8.
+bool IsValidUtf8(std::string_view s);
+
+// InvalidArgument if an address is empty, too long or not UTF-8, or a record
+// is not a JSON object.
 Status ValidateBatch(const Batch& batch);
 
 // A record's stored value: compact JSON text (see state/FORMAT.md).

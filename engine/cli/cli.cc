@@ -80,6 +80,9 @@ int RunCli(int argc, char** argv) {
   auto* st_rm = state->add_subcommand("rm", "Forget resources (nothing on the cluster is touched)");
   st_rm->add_option("address", rm_addrs)->required();
   auto* st_pull = state->add_subcommand("pull", "The whole state as JSON on stdout");
+  size_t history_last = 20;
+  auto* st_history = state->add_subcommand("history", "The last applies: id, operation, who, when, outcomes");
+  st_history->add_option("-n,--last", history_last, "How many (default 20)");
   std::string push_file;
   bool push_force = false;
   auto* st_push = state->add_subcommand("push", "Replace the state with a JSON document");
@@ -111,6 +114,7 @@ int RunCli(int argc, char** argv) {
   if (st_show->parsed()) return CmdStateShow(g, st_addr);
   if (st_rm->parsed()) return CmdStateRm(g, rm_addrs);
   if (st_pull->parsed()) return CmdStatePull(g);
+  if (st_history->parsed()) return CmdStateHistory(g, history_last);
   if (st_push->parsed()) return CmdStatePush(g, push_file, push_force);
   if (import->parsed()) return CmdImport(g, import_addr);
   if (unlock->parsed()) return CmdForceUnlock(g, lock_id);

@@ -143,10 +143,13 @@ int Execute(const GlobalOptions& g, const ApplyArgs& a, Session& s, const plan::
     if (x.outcome == "no-op") continue;
     hist["actions"].push_back({{"address", x.address}, {"action", x.action}, {"outcome", x.outcome}});
   }
-  (void)s.store->AppendHistory(hist);
+  // The resources are recorded already; a lost history entry is worth a
+  // warning, not a failed apply.
+  Status history = s.store->AppendHistory(hist);
   std::ostream& out = g.json ? std::cerr : std::cout;
   out << "\n";
   if (!sum.state_error.ok()) PrintError(g, "could not record to the state: " + sum.state_error.message());
+  if (!history.ok()) PrintWarning(g, "could not record apply " + id + " in the state's history: " + history.message());
   for (const auto& x : sum.outcomes) {
     if (x.outcome == "failed") PrintError(g, x.address + ": " + x.error);
   }
@@ -155,7 +158,9 @@ int Execute(const GlobalOptions& g, const ApplyArgs& a, Session& s, const plan::
       << sum.not_started << " not started. Logs: " << o.logs_dir << "\n";
   if (g.json) {
     nlohmann::json j = {{"id", id}, {"done", sum.done}, {"failed", sum.failed}, {"skipped", sum.skipped},
-                        {"not_started", sum.not_started}, {"interrupted", sum.interrupted}, {"actions", nlohmann::json::array()}};
+                        {"not_started", sum.not_started}, {"interrupted", sum.interrupted}, {"actions", nlohmann::json::array()},
+                        {"warnings", nlohmann::json::array()}};
+    if (!history.ok()) j["warnings"].push_back("history not recorded: " + history.message());
     for (const auto& x : sum.outcomes) j["actions"].push_back({{"address", x.address}, {"action", x.action}, {"outcome", x.outcome}, {"error", x.error}});
     std::cout << j.dump(2) << "\n";
   }

@@ -1,6 +1,8 @@
-// `paiplan state list|show|rm|pull|push`, `force-unlock`, `show`, `init`,
-// `import`: reading and carefully editing the recorded state.
+// `paiplan state list|show|rm|pull|push|history`, `force-unlock`, `show`,
+// `init`, `import`: reading and carefully editing the recorded state.
 #include <unistd.h>
+
+#include <map>
 
 #include "engine/base/fs.h"
 #include "engine/cli/plan_flow.h"
@@ -59,6 +61,13 @@ nlohmann::json Masked(const nlohmann::json& rec, const std::vector<std::string>&
   return out;
 }
 
+// A string field of a record, or "" when it is missing or not a string (a
+// pushed document may hold anything; nlohmann's value() would throw).
+std::string Text(const nlohmann::json& record, const char* key) {
+  auto it = record.find(key);
+  return it != record.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
 int Fail(const GlobalOptions& g, const Status& s) {
   PrintError(g, s.message());
   return kExitError;
@@ -69,15 +78,45 @@ int Fail(const GlobalOptions& g, const Status& s) {
 int CmdStateList(const GlobalOptions& g) {
   auto store = OpenStore(g, false);
   if (!store) return store.error().code() == Code::kNotFound ? (std::cerr << store.error().message() << "\n", kExitOk) : Fail(g, store.error());
+  if (!g.json) {  // addresses only: keys, no record is decoded
+    auto addresses = (*store)->ListAddresses();
+    if (!addresses) return Fail(g, addresses.error());
+    for (const auto& a : *addresses) std::cout << a << "\n";
+    return kExitOk;
+  }
   auto snap = (*store)->ReadSnapshot();
   if (!snap) return Fail(g, snap.error());
-  if (g.json) {
-    nlohmann::json j = nlohmann::json::array();
-    for (const auto& [a, r] : snap->resources) j.push_back({{"address", a}, {"last_action", r.value("last_action", "")}, {"last_outcome", r.value("last_outcome", "")}});
-    std::cout << j.dump(2) << "\n";
-  } else {
-    for (const auto& [a, r] : snap->resources) std::cout << a << (r.value("last_outcome", "") == "failed" ? "  (failed)" : "") << "\n";
+  nlohmann::json j = nlohmann::json::array();
+  for (const auto& [a, r] : snap->resources) j.push_back({{"address", a}, {"last_action", Text(r, "last_action")}, {"last_outcome", Text(r, "last_outcome")}});
+  std::cout << j.dump(2) << "\n";
+  return kExitOk;
+}
+
+// One line (or object) per apply, newest last: id, operation, who, when, and
+// how many actions ended each way.
+int CmdStateHistory(const GlobalOptions& g, size_t last) {
+  auto store = OpenStore(g, false);
+  if (!store) return store.error().code() == Code::kNotFound ? (std::cerr << store.error().message() << "\n", kExitOk) : Fail(g, store.error());
+  auto history = (*store)->ReadHistory();
+  if (!history) return Fail(g, history.error());
+  size_t first = history->size() > last ? history->size() - last : 0;
+  nlohmann::json out = nlohmann::json::array();
+  for (size_t i = first; i < history->size(); ++i) {
+    const nlohmann::json& e = (*history)[i];
+    std::map<std::string, int> counts;
+    if (auto a = e.find("actions"); a != e.end() && a->is_array())
+      for (const auto& x : *a) ++counts[x.is_object() ? Text(x, "outcome") : std::string()];
+    if (g.json) {
+      out.push_back({{"id", Text(e, "id")}, {"operation", Text(e, "operation")}, {"who", Text(e, "who")},
+                     {"started", Text(e, "started")}, {"finished", Text(e, "finished")}, {"outcomes", counts}});
+      continue;
+    }
+    std::string summary;
+    for (const auto& [outcome, n] : counts) summary += (summary.empty() ? "" : ", ") + std::to_string(n) + " " + outcome;
+    std::cout << Text(e, "finished") << "  " << Text(e, "id") << "  " << Text(e, "operation") << "  " << Text(e, "who") << "  "
+              << (summary.empty() ? "no actions" : summary) << "\n";
   }
+  if (g.json) std::cout << out.dump(2) << "\n";
   return kExitOk;
 }
 
@@ -201,8 +240,8 @@ int CmdShow(const GlobalOptions& g, const std::string& file) {
   }
   std::cout << "lineage " << snap->lineage << ", serial " << snap->serial << ", " << snap->resources.size() << " resources\n";
   for (const auto& [a, r] : snap->resources) {
-    std::cout << "  " << a << "  " << r.value("last_action", "") << " " << r.value("last_outcome", "") << " at "
-              << r.value("updated_at", "") << "\n";
+    std::cout << "  " << a << "  " << Text(r, "last_action") << " " << Text(r, "last_outcome") << " at "
+              << Text(r, "updated_at") << "\n";
   }
   return kExitOk;
 }

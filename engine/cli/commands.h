@@ -16,6 +16,7 @@ int CmdStateList(const GlobalOptions& g);
 int CmdStateShow(const GlobalOptions& g, const std::string& addr);
 int CmdStateRm(const GlobalOptions& g, const std::vector<std::string>& addrs);
 int CmdStatePull(const GlobalOptions& g);
+int CmdStateHistory(const GlobalOptions& g, size_t last);
 int CmdStatePush(const GlobalOptions& g, const std::string& file, bool force);
 int CmdForceUnlock(const GlobalOptions& g, const std::string& id);
 int CmdShow(const GlobalOptions& g, const std::string& file);

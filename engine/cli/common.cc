@@ -25,6 +25,11 @@ void PrintError(const GlobalOptions& g, const std::string& message) {
   std::cerr << (c ? "\033[1;31merror\033[0m: " : "error: ") << message << "\n";
 }
 
+void PrintWarning(const GlobalOptions& g, const std::string& message) {
+  bool c = UseColor(g, 2);
+  std::cerr << (c ? "\033[1;33mwarning\033[0m: " : "warning: ") << message << "\n";
+}
+
 std::optional<config::Workspace> LoadWorkspaceOrReport(const GlobalOptions& g, Diagnostics* diags) {
   config::LoadOptions opts;
   opts.allow_missing = g.allow_missing;

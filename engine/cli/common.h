@@ -41,5 +41,7 @@ void PrintDiagnostics(const GlobalOptions& g, Diagnostics* diags);
 
 // "error: MESSAGE" to stderr.
 void PrintError(const GlobalOptions& g, const std::string& message);
+// "warning: MESSAGE" on stderr (yellow on a TTY): a problem that does not fail the command.
+void PrintWarning(const GlobalOptions& g, const std::string& message);
 
 }  // namespace paiplan::cli

@@ -1,6 +1,8 @@
 #include "state/lmdb/lmdb_env.h"
 
+#include <signal.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -13,7 +15,44 @@ constexpr int kMaxAttempts = 48;
 
 MDB_val Val(std::string_view s) { return MDB_val{s.size(), const_cast<char*>(s.data())}; }
 
+thread_local const char* tls_fault_message = nullptr;
+struct sigaction previous_bus, previous_segv;
+
+void OnMapFault(int sig, siginfo_t*, void*) {
+  const char* message = tls_fault_message;
+  if (message == nullptr) {  // not ours: let the fault happen again, as before us
+    sigaction(sig, sig == SIGBUS ? &previous_bus : &previous_segv, nullptr);
+    return;
+  }
+  size_t left = std::strlen(message);
+  while (left > 0) {
+    ssize_t n = ::write(2, message, left);
+    if (n <= 0) break;
+    message += n;
+    left -= size_t(n);
+  }
+  ::_exit(1);
+}
+
 }  // namespace
+
+MapAccess::MapAccess(const char* fault_message) : previous_(tls_fault_message) {
+  tls_fault_message = fault_message;
+}
+MapAccess::~MapAccess() { tls_fault_message = previous_; }
+const char* MapAccess::Current() { return tls_fault_message; }
+
+void InstallMapFaultHandler() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    struct sigaction sa {};
+    sa.sa_sigaction = OnMapFault;
+    sa.sa_flags = SA_SIGINFO;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGBUS, &sa, &previous_bus);
+    sigaction(SIGSEGV, &sa, &previous_segv);
+  });
+}
 
 std::string RecoveryAdvice(const std::string& dir) {
   return "restore " + dir +
@@ -21,19 +60,25 @@ std::string RecoveryAdvice(const std::string& dir) {
          "saved earlier by `paiplan state pull`";
 }
 
+Status Corrupted(const std::string& file, const std::string& dir, const std::string& what) {
+  return Status::Corruption("state " + file + " is corrupted: " + what + "; " + RecoveryAdvice(dir));
+}
+
 Status LmdbStatus(int rc, const std::string& what, const std::string& file,
                   const std::string& dir) {
   std::string head = what + " " + file + ": ";
   switch (rc) {
     case MDB_INVALID:
-      return Status::Corruption(head + "not a valid LMDB state file (header damaged or file "
-                                "truncated); " + RecoveryAdvice(dir));
+      return Status::Corruption(head + "the state file is corrupted or not an LMDB file (damaged "
+                                "header or truncated file); " + RecoveryAdvice(dir));
     case MDB_CORRUPTED:
     case MDB_PAGE_NOTFOUND:
+    case MDB_CURSOR_FULL:  // a tree deeper than LMDB allows: damaged branch pages
       return Status::Corruption(head + "the state file is corrupted (" + mdb_strerror(rc) + "); " +
                                 RecoveryAdvice(dir));
     case MDB_VERSION_MISMATCH:
-      return Status::Corruption(head + "written by an incompatible LMDB version (" +
+      return Status::Corruption(head + "the state file is corrupted or written by an incompatible "
+                                "LMDB version (" +
                                 mdb_strerror(rc) + "); " + RecoveryAdvice(dir));
     case EACCES:
     case EPERM:
@@ -70,7 +115,12 @@ Status Txn::Error(int rc, const std::string& what) {
 }
 
 Env::Env(MDB_env* env, std::string dir)
-    : env_(env), dir_(std::move(dir)), data_file_(dir_ + "/data.mdb") {}
+    : env_(env),
+      dir_(std::move(dir)),
+      data_file_(dir_ + "/data.mdb"),
+      fault_message_("error: state " + data_file_ +
+                     " is corrupted: reading it hit a page outside the file; " +
+                     RecoveryAdvice(dir_) + "\n") {}
 
 Env::~Env() { mdb_env_close(env_); }
 
@@ -79,12 +129,14 @@ Result<std::unique_ptr<Env>> Env::Open(const std::string& dir, size_t map_size, 
   struct stat st;
   if (::stat(data_file.c_str(), &st) == 0 && st.st_size == 0) {
     return Err(Status::Corruption("cannot open state " + data_file +
-                                  ": the file is empty (truncated); " + RecoveryAdvice(dir)));
+                                  ": the state file is corrupted: it is empty (truncated); " + RecoveryAdvice(dir)));
   }
+  InstallMapFaultHandler();
   MDB_env* raw = nullptr;
   int rc = mdb_env_create(&raw);
   if (rc != 0) return Err(LmdbStatus(rc, "cannot create LMDB environment for", data_file, dir));
   std::unique_ptr<Env> env(new Env(raw, dir));
+  MapAccess scope(env->fault_message_.c_str());
   if ((rc = mdb_env_set_maxdbs(raw, max_dbs)) != 0 ||
       (rc = mdb_env_set_mapsize(raw, map_size)) != 0) {
     return Err(LmdbStatus(rc, "cannot configure", data_file, dir));
@@ -113,7 +165,7 @@ Status Env::CheckFileSize() {
   }
   uint64_t needed = (uint64_t(info.me_last_pgno) + 1) * stat.ms_psize;
   if (uint64_t(st.st_size) < needed) {
-    return Status::Corruption("cannot open state " + data_file_ + ": the file is truncated (" +
+    return Status::Corruption("cannot open state " + data_file_ + ": the state file is corrupted: truncated (" +
                               std::to_string(st.st_size) + " bytes, its header says at least " +
                               std::to_string(needed) + "); " + RecoveryAdvice(dir_));
   }
@@ -148,6 +200,7 @@ Status Env::AdoptMapSize() {
 
 Status Env::Write(const std::function<Status(Txn&)>& fn) {
   std::lock_guard w(write_mu_);
+  MapAccess scope(fault_message_.c_str());
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
     int rc = 0;
     {
@@ -179,6 +232,7 @@ Status Env::Write(const std::function<Status(Txn&)>& fn) {
 }
 
 Status Env::Read(const std::function<Status(Txn&)>& fn) {
+  MapAccess scope(fault_message_.c_str());
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
     int rc = 0;
     {

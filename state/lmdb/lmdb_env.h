@@ -4,7 +4,8 @@
 //    map with mdb_env_set_mapsize, rerun the whole write), and adopting a map
 //    grown by another process (MDB_MAP_RESIZED);
 //  * refusing damaged files before LMDB touches them (a truncated data.mdb
-//    would otherwise SIGBUS on first access).
+//    would otherwise SIGBUS on first access), and turning a fault while
+//    reading a damaged map into an error message and exit 1 (MapAccess).
 //
 // Thread-safety: Env is safe to share. Writes are serialised by a mutex (LMDB
 // serialises them across processes too). Reads run concurrently with writes
@@ -30,12 +31,48 @@ namespace paiplan::state::lmdb {
 
 // Advice appended to every corruption message.
 std::string RecoveryAdvice(const std::string& dir);
+// Corruption "state FILE is corrupted: WHAT; ADVICE": every damage report of
+// the LMDB store says the same three things (which file, that it is damaged,
+// what to do).
+Status Corrupted(const std::string& file, const std::string& dir, const std::string& what);
 
 // Maps an LMDB or errno code to a Status: "<what> <file>: <reason>".
-// MDB_INVALID/MDB_CORRUPTED/MDB_PAGE_NOTFOUND/MDB_VERSION_MISMATCH are
-// Corruption (with RecoveryAdvice), EACCES/EPERM PermissionDenied, others IOError.
+// MDB_INVALID/MDB_CORRUPTED/MDB_PAGE_NOTFOUND/MDB_CURSOR_FULL/
+// MDB_VERSION_MISMATCH are Corruption (with RecoveryAdvice), EACCES/EPERM PermissionDenied, others IOError.
 Status LmdbStatus(int rc, const std::string& what, const std::string& file,
                   const std::string& dir);
+
+// Marks the calling thread as reading LMDB's memory map until destroyed.
+//
+// Why a signal handler: LMDB trusts the page numbers, sizes and offsets it
+// finds in data.mdb. One damaged byte can make it follow a pointer past the
+// end of the file (SIGBUS) or outside the map (SIGSEGV); there is no error
+// code to check first, and checking every page ourselves would mean
+// re-implementing LMDB. So the first Env::Open installs a handler for
+// SIGBUS/SIGSEGV. A fault in a thread inside a MapAccess scope can only come
+// from the map (nothing else runs there but LMDB and our decoding of values
+// in the map): the handler writes `error: state FILE is corrupted ...` with the
+// recovery advice to stderr (async-signal-safe write) and _exit(1)s. Nothing is
+// written to the state: a write transaction that has not committed is
+// discarded by LMDB. A fault anywhere else is not ours: the handler restores
+// the previous disposition and returns, so the fault repeats and ends the
+// process as it would have (core dump, sanitizer report).
+class MapAccess {
+ public:
+  // `fault_message`: the complete line to print, alive for the scope.
+  explicit MapAccess(const char* fault_message);
+  ~MapAccess();
+  MapAccess(const MapAccess&) = delete;
+  MapAccess& operator=(const MapAccess&) = delete;
+  // The message of the innermost scope of this thread, or nullptr.
+  static const char* Current();
+
+ private:
+  const char* previous_;
+};
+
+// Installs the SIGBUS/SIGSEGV handler described above (once per process).
+void InstallMapFaultHandler();
 
 class Txn {
  public:
@@ -92,6 +129,7 @@ class Env {
   MDB_env* env_;
   std::string dir_;
   std::string data_file_;
+  std::string fault_message_;  // printed by the fault handler (see MapAccess)
   std::mutex write_mu_;
   std::shared_mutex resize_mu_;  // shared: live txn; exclusive: remapping
   std::atomic<size_t> map_size_{0};

@@ -12,6 +12,7 @@
 
 #include "engine/base/fs.h"
 #include "state/lmdb/lmdb_env.h"
+#include "state/lmdb/lmdb_meta.h"
 #include "state/lmdb/lmdb_records.h"
 #include "state/store_util.h"
 
@@ -22,59 +23,15 @@ using lmdb::Txn;
 
 namespace {
 
-constexpr const char* kMetaVersion = "format_version";
-constexpr const char* kMetaLineage = "lineage";
-constexpr const char* kMetaSerial = "serial";
-constexpr const char* kMetaCreated = "created_at";
 constexpr const char* kLockKey = "current";
 
-struct Dbis {
-  MDB_dbi meta = 0, resources = 0, history = 0, lock = 0;
-};
-
-struct Head {
-  std::string lineage;
-  uint64_t serial = 0;
-};
+using lmdb::Dbis;
+using lmdb::Digest;
+using lmdb::Head;
+using lmdb::Where;
 
 std::string_view View(const MDB_val& v) {
   return std::string_view(static_cast<const char*>(v.mv_data), v.mv_size);
-}
-
-// Migrations from format version N to N+1, indexed by N. There is only one
-// format so far; a future version appends its step here, and opening an older
-// store runs the missing steps in one write transaction.
-using Migration = Status (*)(Txn& txn, const Dbis& dbis);
-constexpr Migration kMigrations[] = {nullptr /* 0 -> 1: no store was ever at 0 */};
-
-Status MigrateFormat(Txn& txn, const Dbis& dbis, uint64_t from, const std::string& file) {
-  if (from > uint64_t(kLmdbFormatVersion)) {
-    return Status::FailedPrecondition(
-        "state " + file + " has format version " + std::to_string(from) + " but this paiplan reads "
-        "up to version " + std::to_string(kLmdbFormatVersion) + "; use a newer paiplan");
-  }
-  if (from == 0) return Status::Corruption("state " + file + ": format version 0 is invalid");
-  for (uint64_t v = from; v < uint64_t(kLmdbFormatVersion); ++v) {
-    PP_RETURN_IF_ERROR(kMigrations[v](txn, dbis));
-  }
-  if (from != uint64_t(kLmdbFormatVersion)) {
-    return txn.Put(dbis.meta, kMetaVersion, std::to_string(kLmdbFormatVersion));
-  }
-  return Status::Ok();
-}
-
-Result<Head> ReadMeta(Txn& txn, const Dbis& dbis, const std::string& file,
-                      const std::string& dir) {
-  PP_ASSIGN_OR_RETURN(auto lineage, txn.Get(dbis.meta, kMetaLineage));
-  PP_ASSIGN_OR_RETURN(auto serial, txn.Get(dbis.meta, kMetaSerial));
-  if (!lineage || !serial || lineage->size() != 36) {
-    return Err(Status::Corruption("state " + file + ": the meta record (lineage/serial) is missing "
-                                  "or damaged; " + lmdb::RecoveryAdvice(dir)));
-  }
-  Head head;
-  head.lineage = std::string(*lineage);
-  PP_ASSIGN_OR_RETURN(head.serial, lmdb::ParseMetaNumber(*serial, kMetaSerial, file));
-  return head;
 }
 
 Result<uint64_t> CountEntries(Txn& txn, MDB_dbi dbi) {
@@ -84,36 +41,20 @@ Result<uint64_t> CountEntries(Txn& txn, MDB_dbi dbi) {
   return uint64_t(st.ms_entries);
 }
 
-// Creates the databases and, for a new store, the meta record; validates and
-// migrates an existing one.
-Status InitStore(Txn& txn, Dbis& dbis, const std::string& file, const std::string& dir) {
-  struct {
-    const char* name;
-    MDB_dbi* dbi;
-  } tables[] = {{"meta", &dbis.meta}, {"resources", &dbis.resources},
-                {"history", &dbis.history}, {"lock", &dbis.lock}};
-  for (auto& t : tables) {
-    int rc = mdb_dbi_open(txn.raw(), t.name, MDB_CREATE, t.dbi);
-    if (rc == MDB_INCOMPATIBLE) rc = MDB_INVALID;  // the name is taken by a non-database record
-    if (rc != 0) return txn.Error(rc, std::string("cannot open table ") + t.name + " of");
+// Reads every (address, sealed value) of the resources table.
+Status ScanResources(Txn& txn, MDB_dbi dbi, lmdb::RawRecords* raw) {
+  MDB_cursor* cur = nullptr;
+  int rc = mdb_cursor_open(txn.raw(), dbi, &cur);
+  if (rc != 0) return txn.Error(rc, "cannot read");
+  // The count is a hint from the file: never trust it for a huge allocation.
+  if (auto count = CountEntries(txn, dbi)) raw->reserve(std::min<uint64_t>(*count, 1 << 20));
+  MDB_val k, v;
+  for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+       rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+    raw->emplace_back(View(k), View(v));
   }
-  PP_ASSIGN_OR_RETURN(auto version, txn.Get(dbis.meta, kMetaVersion));
-  if (!version) {
-    PP_ASSIGN_OR_RETURN(uint64_t meta_entries, CountEntries(txn, dbis.meta));
-    PP_ASSIGN_OR_RETURN(uint64_t resources, CountEntries(txn, dbis.resources));
-    if (meta_entries != 0 || resources != 0) {
-      return Status::Corruption("state " + file + ": the format version record is missing; " +
-                                lmdb::RecoveryAdvice(dir));
-    }
-    PP_RETURN_IF_ERROR(txn.Put(dbis.meta, kMetaVersion, std::to_string(kLmdbFormatVersion)));
-    PP_RETURN_IF_ERROR(txn.Put(dbis.meta, kMetaLineage, NewUuid()));
-    PP_RETURN_IF_ERROR(txn.Put(dbis.meta, kMetaSerial, "0"));
-    return txn.Put(dbis.meta, kMetaCreated, NowRfc3339());
-  }
-  PP_ASSIGN_OR_RETURN(uint64_t v, lmdb::ParseMetaNumber(*version, kMetaVersion, file));
-  PP_RETURN_IF_ERROR(MigrateFormat(txn, dbis, v, file));
-  auto head = ReadMeta(txn, dbis, file, dir);
-  return head ? Status::Ok() : head.error();
+  mdb_cursor_close(cur);
+  return rc == MDB_NOTFOUND ? Status::Ok() : txn.Error(rc, "cannot read");
 }
 
 // LMDB breaks its own locking if one process opens the same environment twice
@@ -161,6 +102,7 @@ struct LmdbStore::Impl {
   std::string held_lock_id;  // the lock this object took, if any
 
   const std::string& file() const { return env->data_file(); }
+  Where where() const { return {env->data_file(), env->dir()}; }
   std::string held() {
     std::lock_guard l(mu);
     return held_lock_id;
@@ -168,7 +110,9 @@ struct LmdbStore::Impl {
   Result<std::optional<LockInfo>> GetLock(Txn& txn) {
     PP_ASSIGN_OR_RETURN(auto raw, txn.Get(dbis.lock, kLockKey));
     if (!raw) return std::optional<LockInfo>();
-    auto j = nlohmann::json::parse(raw->begin(), raw->end(), nullptr, false);
+    PP_ASSIGN_OR_RETURN(auto text, lmdb::Unseal(kLockKey, *raw, "the lock record", file(),
+                                                env->dir()));
+    auto j = nlohmann::json::parse(text.text.begin(), text.text.end(), nullptr, false);
     PP_ASSIGN_OR_RETURN(LockInfo lock, LockFromJson(j, "state " + file()));
     return std::optional<LockInfo>(std::move(lock));
   }
@@ -216,7 +160,7 @@ Result<std::unique_ptr<StateStore>> LmdbStore::Open(const std::string& dir,
   auto store = std::unique_ptr<LmdbStore>(new LmdbStore(std::move(impl)));
   Impl* p = store->impl_.get();
   PP_RETURN_IF_ERROR_R(p->env->Write([p](Txn& txn) {
-    return InitStore(txn, p->dbis, p->file(), p->env->dir());
+    return lmdb::InitStore(txn, p->dbis, p->where());
   }));
   return std::unique_ptr<StateStore>(std::move(store));
 }
@@ -225,22 +169,19 @@ Result<Snapshot> LmdbStore::ReadSnapshot() {
   Snapshot snap;
   Impl* p = impl_.get();
   PP_RETURN_IF_ERROR_R(p->env->Read([&](Txn& txn) -> Status {
-    PP_ASSIGN_OR_RETURN(Head head, ReadMeta(txn, p->dbis, p->file(), p->env->dir()));
+    PP_ASSIGN_OR_RETURN(Head head, lmdb::ReadHead(txn, p->dbis, p->where()));
+    lmdb::RawRecords raw;
+    PP_RETURN_IF_ERROR(ScanResources(txn, p->dbis.resources, &raw));
+    PP_ASSIGN_OR_RETURN(auto decoded, lmdb::DecodeResources(raw, p->file(), p->env->dir()));
+    if (!(decoded.digest == head.digest)) {
+      return lmdb::Corrupted(p->file(), p->env->dir(),
+                             "the resources table does not match its digest (" +
+                                 std::to_string(decoded.digest.count) + " records read, " +
+                                 std::to_string(head.digest.count) + " recorded)");
+    }
     snap.lineage = std::move(head.lineage);
     snap.serial = head.serial;
-    MDB_cursor* cur = nullptr;
-    int rc = mdb_cursor_open(txn.raw(), p->dbis.resources, &cur);
-    if (rc != 0) return txn.Error(rc, "cannot read");
-    lmdb::RawRecords raw;
-    if (auto count = CountEntries(txn, p->dbis.resources)) raw.reserve(*count);
-    MDB_val k, v;
-    for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
-         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-      raw.emplace_back(View(k), View(v));
-    }
-    mdb_cursor_close(cur);
-    if (rc != MDB_NOTFOUND) return txn.Error(rc, "cannot read");
-    PP_ASSIGN_OR_RETURN(snap.resources, lmdb::DecodeResources(raw, p->file()));
+    snap.resources = std::move(decoded.records);
     return Status::Ok();
   }));
   return snap;
@@ -250,7 +191,7 @@ Result<std::pair<std::string, uint64_t>> LmdbStore::ReadHead() {
   Head head;
   Impl* p = impl_.get();
   PP_RETURN_IF_ERROR_R(p->env->Read([&](Txn& txn) -> Status {
-    PP_ASSIGN_OR_RETURN(head, ReadMeta(txn, p->dbis, p->file(), p->env->dir()));
+    PP_ASSIGN_OR_RETURN(head, lmdb::ReadHead(txn, p->dbis, p->where()));
     return Status::Ok();
   }));
   return std::make_pair(head.lineage, head.serial);
@@ -264,11 +205,14 @@ Result<std::vector<std::string>> LmdbStore::ListAddresses() {
     int rc = mdb_cursor_open(txn.raw(), p->dbis.resources, &cur);
     if (rc != 0) return txn.Error(rc, "cannot read");
     MDB_val k, v;
-    for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && IsValidUtf8(View(k));
          rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
       out.emplace_back(View(k));
     }
     mdb_cursor_close(cur);
+    if (rc == 0) {
+      return lmdb::Corrupted(p->file(), p->env->dir(), "a resource address is not UTF-8");
+    }
     return rc == MDB_NOTFOUND ? Status::Ok() : txn.Error(rc, "cannot read");
   }));
   return out;
@@ -281,7 +225,7 @@ Result<LockInfo> LmdbStore::Lock(const std::string& operation) {
   PP_RETURN_IF_ERROR_R(p->env->Write([&](Txn& txn) -> Status {
     PP_ASSIGN_OR_RETURN(holder, p->GetLock(txn));
     if (holder) return Status::Ok();  // nothing written; the commit is a no-op
-    return txn.Put(p->dbis.lock, kLockKey, LockToJson(mine).dump());
+    return txn.Put(p->dbis.lock, kLockKey, lmdb::Seal(kLockKey, LockToJson(mine).dump()).value);
   }));
   if (holder) return Err(Status::Conflict(LockConflictMessage(*holder)));
   std::lock_guard l(p->mu);
@@ -317,25 +261,49 @@ Result<std::optional<LockInfo>> LmdbStore::CurrentLock() {
   return lock;
 }
 
+namespace {
+
+// Takes the record under `address` (if any) out of `digest`, so a put or
+// delete keeps the digest equal to the table's. Fails: Corruption if that
+// record does not verify (nothing is then written over it).
+Status UnaccountOld(Txn& txn, MDB_dbi dbi, const std::string& address, const Where& where,
+                    Digest* digest) {
+  PP_ASSIGN_OR_RETURN(auto old, txn.Get(dbi, address));
+  if (!old) return Status::Ok();
+  PP_ASSIGN_OR_RETURN(auto sealed, lmdb::Unseal(address, *old, "record " + address, where.file,
+                                                where.dir));
+  digest->Remove(sealed.crc);
+  return Status::Ok();
+}
+
+}  // namespace
+
 Result<uint64_t> LmdbStore::Commit(const Batch& batch) {
   PP_RETURN_IF_ERROR_R(ValidateBatch(batch));
-  std::vector<std::string> values;  // encoded once, outside the (retryable) txn
+  std::vector<lmdb::Sealed> values;  // encoded once, outside the (retryable) txn
   values.reserve(batch.puts.size());
-  for (const auto& put : batch.puts) values.push_back(EncodeRecord(put.second));
+  for (const auto& put : batch.puts) values.push_back(lmdb::Seal(put.first, EncodeRecord(put.second)));
   Impl* p = impl_.get();
   const std::string held = p->held();
   uint64_t serial = 0;
   PP_RETURN_IF_ERROR_R(p->env->Write([&](Txn& txn) -> Status {
     PP_RETURN_IF_ERROR(p->CheckWriter(txn, held));
-    PP_ASSIGN_OR_RETURN(Head head, ReadMeta(txn, p->dbis, p->file(), p->env->dir()));
+    PP_ASSIGN_OR_RETURN(Head head, lmdb::ReadHead(txn, p->dbis, p->where()));
     serial = head.serial;
     if (batch.empty()) return Status::Ok();
+    MDB_dbi dbi = p->dbis.resources;
     for (size_t i = 0; i < values.size(); ++i) {
-      PP_RETURN_IF_ERROR(txn.Put(p->dbis.resources, batch.puts[i].first, values[i]));
+      const std::string& address = batch.puts[i].first;
+      PP_RETURN_IF_ERROR(UnaccountOld(txn, dbi, address, p->where(), &head.digest));
+      PP_RETURN_IF_ERROR(txn.Put(dbi, address, values[i].value));
+      head.digest.Add(values[i].crc);
     }
-    for (const auto& address : batch.deletes) PP_RETURN_IF_ERROR(txn.Del(p->dbis.resources, address));
-    serial = head.serial + 1;
-    PP_RETURN_IF_ERROR(txn.Put(p->dbis.meta, kMetaSerial, std::to_string(serial)));
+    for (const auto& address : batch.deletes) {
+      PP_RETURN_IF_ERROR(UnaccountOld(txn, dbi, address, p->where(), &head.digest));
+      PP_RETURN_IF_ERROR(txn.Del(dbi, address));
+    }
+    serial = ++head.serial;
+    PP_RETURN_IF_ERROR(lmdb::WriteHead(txn, p->dbis, head));
     if (p->options.before_commit_for_test) p->options.before_commit_for_test();
     return Status::Ok();
   }));
@@ -344,16 +312,16 @@ Result<uint64_t> LmdbStore::Commit(const Batch& batch) {
 
 Result<uint64_t> LmdbStore::ReplaceAll(const Snapshot& snapshot) {
   Batch check;
-  std::vector<std::string> values;
+  std::vector<lmdb::Sealed> values;
   for (const auto& [address, record] : snapshot.resources) {
     check.puts.emplace_back(address, nlohmann::json::object());
     if (!record.is_object()) {
       return Err(Status::InvalidArgument("state: record for " + address + " is not a JSON object"));
     }
-    values.push_back(EncodeRecord(record));
+    values.push_back(lmdb::Seal(address, EncodeRecord(record)));
   }
   PP_RETURN_IF_ERROR_R(ValidateBatch(check));
-  if (snapshot.lineage.size() != 36) {
+  if (!lmdb::IsValidLineage(snapshot.lineage)) {
     return Err(Status::InvalidArgument("state: the document's lineage \"" + snapshot.lineage +
                                        "\" is not a UUID"));
   }
@@ -362,9 +330,8 @@ Result<uint64_t> LmdbStore::ReplaceAll(const Snapshot& snapshot) {
   uint64_t serial = 0;
   PP_RETURN_IF_ERROR_R(p->env->Write([&](Txn& txn) -> Status {
     PP_RETURN_IF_ERROR(p->CheckWriter(txn, held));
-    PP_ASSIGN_OR_RETURN(Head head, ReadMeta(txn, p->dbis, p->file(), p->env->dir()));
-    PP_ASSIGN_OR_RETURN(uint64_t count, CountEntries(txn, p->dbis.resources));
-    bool empty_store = head.serial == 0 && count == 0;
+    PP_ASSIGN_OR_RETURN(Head head, lmdb::ReadHead(txn, p->dbis, p->where()));
+    bool empty_store = head.serial == 0 && head.digest.count == 0;
     if (snapshot.lineage != head.lineage && !empty_store) {
       return Status::Conflict("state: lineage mismatch: the store has lineage " + head.lineage +
                               " but the document has " + snapshot.lineage +
@@ -372,13 +339,14 @@ Result<uint64_t> LmdbStore::ReplaceAll(const Snapshot& snapshot) {
     }
     int rc = mdb_drop(txn.raw(), p->dbis.resources, 0);
     if (rc != 0) return txn.Error(rc, "cannot clear resources of");
+    Head next{snapshot.lineage, std::max(head.serial, snapshot.serial) + 1, Digest{}};
     size_t i = 0;
     for (const auto& entry : snapshot.resources) {
-      PP_RETURN_IF_ERROR(txn.Put(p->dbis.resources, entry.first, values[i++]));
+      PP_RETURN_IF_ERROR(txn.Put(p->dbis.resources, entry.first, values[i].value));
+      next.digest.Add(values[i++].crc);
     }
-    serial = std::max(head.serial, snapshot.serial) + 1;
-    PP_RETURN_IF_ERROR(txn.Put(p->dbis.meta, kMetaLineage, snapshot.lineage));
-    return txn.Put(p->dbis.meta, kMetaSerial, std::to_string(serial));
+    serial = next.serial;
+    return lmdb::WriteHead(txn, p->dbis, next);
   }));
   return serial;
 }
@@ -395,12 +363,14 @@ Status LmdbStore::AppendHistory(const nlohmann::json& entry) {
     mdb_cursor_close(cur);
     uint64_t next = 1;
     if (rc == 0) {
-      PP_ASSIGN_OR_RETURN(uint64_t last, lmdb::ParseHistoryKey(View(k), p->file()));
-      next = last + 1;
+      auto last = lmdb::ParseHistoryKey(View(k), p->file());
+      if (!last) return lmdb::Corrupted(p->file(), p->env->dir(), "the last history key is damaged");
+      next = *last + 1;
     } else if (rc != MDB_NOTFOUND) {
       return txn.Error(rc, "cannot read history of");
     }
-    return txn.Put(p->dbis.history, lmdb::HistoryKey(next), value);
+    std::string key = lmdb::HistoryKey(next);
+    return txn.Put(p->dbis.history, key, lmdb::Seal(key, value).value);
   });
 }
 
@@ -414,12 +384,13 @@ Result<std::vector<nlohmann::json>> LmdbStore::ReadHistory() {
     MDB_val k, v;
     for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
          rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-      std::string_view text = View(v);
+      auto sealed = lmdb::Unseal(View(k), View(v), "a history entry", p->file(), p->env->dir());
+      std::string_view text = sealed ? sealed->text : std::string_view();
       auto j = nlohmann::json::parse(text.begin(), text.end(), nullptr, false);
-      if (j.is_discarded()) {
+      if (!sealed || !j.is_object()) {
         mdb_cursor_close(cur);
-        return Status::Corruption("state " + p->file() + ": a history entry does not decode; " +
-                                  lmdb::RecoveryAdvice(p->env->dir()));
+        return sealed ? lmdb::Corrupted(p->file(), p->env->dir(), "a history entry does not decode")
+                      : sealed.error();
       }
       out.push_back(std::move(j));
     }

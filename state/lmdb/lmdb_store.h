@@ -23,9 +23,10 @@
 namespace paiplan::state {
 
 // On-disk format version written in the meta database. Opening an older
-// version runs the migrations in lmdb_store.cc (MigrateFormat); a newer one is
-// refused with FailedPrecondition.
-inline constexpr int kLmdbFormatVersion = 1;
+// version runs the migrations in lmdb_meta.cc (MigrateFormat); a newer one is
+// refused with FailedPrecondition. 1: plain JSON values; 2: sealed values
+// (CRC-32C per value) and a checked head with the digest of the resources.
+inline constexpr int kLmdbFormatVersion = 2;
 
 struct LmdbOptions {
   // Initial memory map size; the map doubles whenever a write hits MDB_MAP_FULL
@@ -41,15 +42,21 @@ class LmdbStore : public StateStore {
   // Opens the store in `dir`, creating `dir` (mode 0700) and an empty store
   // (data files 0600, new random lineage, serial 0) if there is none.
   // Fails: Corruption naming the data file, with what to do, if it is
-  // truncated or not a valid store (also a damaged meta record);
+  // truncated or not a valid store (also a damaged meta record or table, or a
+  // format-1 store whose records do not decode, so cannot be migrated);
   // FailedPrecondition if written by a newer paiplan; PermissionDenied; IOError.
   static Result<std::unique_ptr<StateStore>> Open(const std::string& dir);
   static Result<std::unique_ptr<StateStore>> Open(const std::string& dir,
                                                   const LmdbOptions& options);
   ~LmdbStore() override;
 
+  // Every record is verified against its checksum and the set of records
+  // against the head's digest; Corruption naming data.mdb (and the address,
+  // when one record is bad) otherwise.
   Result<Snapshot> ReadSnapshot() override;
   Result<std::pair<std::string, uint64_t>> ReadHead() override;
+  // Keys only: values are neither read nor verified. Corruption if a key is
+  // not UTF-8 (it could not be printed as JSON).
   Result<std::vector<std::string>> ListAddresses() override;
   Result<LockInfo> Lock(const std::string& operation) override;
   Status Unlock(const std::string& id) override;

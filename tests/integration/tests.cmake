@@ -10,4 +10,5 @@ paiplan_test(integration_test
     ${CMAKE_CURRENT_LIST_DIR}/kill9_test.cc
     ${CMAKE_CURRENT_LIST_DIR}/state_secrets_test.cc
     ${CMAKE_CURRENT_LIST_DIR}/tty_test.cc
-  LIBS pp_base)
+    ${CMAKE_CURRENT_LIST_DIR}/state_corruption_test.cc
+  LIBS pp_base pp_state)

@@ -2,6 +2,8 @@ paiplan_test(state_test SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/store_conformance_test.cc
   ${CMAKE_CURRENT_LIST_DIR}/lmdb_store_test.cc
   ${CMAKE_CURRENT_LIST_DIR}/lmdb_process_test.cc
+  ${CMAKE_CURRENT_LIST_DIR}/lmdb_corruption_test.cc
+  ${CMAKE_CURRENT_LIST_DIR}/lmdb_migration_test.cc
   ${CMAKE_CURRENT_LIST_DIR}/group_committer_test.cc
   ${CMAKE_CURRENT_LIST_DIR}/state_json_test.cc
   ${CMAKE_CURRENT_LIST_DIR}/fast_json_test.cc
