@@ -59,7 +59,22 @@ class KubeAdapter : public plan::KubeApi {
   kube::KubeClient client_;
 };
 
+Result<std::optional<kube::KubeConfig>> LoadWorkspaceKubeConfig(const config::Workspace& ws) {
+  kube::KubeConfigOptions ko;
+  ko.paths = ws.settings.kubeconfig;
+  ko.context = ws.settings.kube_context;
+  return kube::LoadKubeConfig(ko);
+}
+
 }  // namespace
+
+std::vector<std::string> KubeConfigWarnings(const config::Workspace& ws) {
+  std::string why;
+  if (!KubernetesConfigured(ws, &why)) return {};
+  auto cfg = LoadWorkspaceKubeConfig(ws);
+  if (!cfg || !cfg->has_value()) return {};
+  return (*cfg)->warnings;
+}
 
 struct Runtime::Impl {
   std::unique_ptr<providers::ssh::SshPool> ssh;
@@ -112,17 +127,14 @@ Runtime::Runtime(const GlobalOptions& g, const config::Workspace& ws) : g_(g), w
     kube_note_ = why;
     return;
   }
-  kube::KubeConfigOptions ko;
-  ko.paths = s.kubeconfig;
-  ko.context = s.kube_context;
-  auto cfg = kube::LoadKubeConfig(ko);
+  auto cfg = LoadWorkspaceKubeConfig(ws);
   if (!cfg) {
     env_.kube_error = cfg.error().message();
   } else if (!cfg->has_value()) {
     env_.kube_error = "no kubeconfig found";
   } else {
     env_.kubeconfig_path = (*cfg)->files.empty() ? "" : (*cfg)->files.front();
-    for (const auto& w : (*cfg)->warnings) kube_note_ += w + " ";
+    kube_warnings_ = (*cfg)->warnings;
     impl_->kube = std::make_unique<KubeAdapter>(std::move(**cfg));
     env_.kube = impl_->kube.get();
   }
