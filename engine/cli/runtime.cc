@@ -41,15 +41,18 @@ class KubeAdapter : public plan::KubeApi {
                          const std::map<std::string, std::optional<std::string>>& changes) override {
     return client_.PatchNodeLabels(node, changes);
   }
-  Result<std::optional<std::map<std::string, std::string>>> GetConfigMap(const std::string& ns,
-                                                                         const std::string& name) override {
-    PP_ASSIGN_OR_RETURN(auto cm, client_.GetConfigMap(ns, name));
-    if (!cm) return std::optional<std::map<std::string, std::string>>();
-    return std::optional<std::map<std::string, std::string>>(cm->data);
+  Result<std::optional<std::map<std::string, std::string>>> GetNodeLabels(const std::string& node) override {
+    PP_ASSIGN_OR_RETURN(auto n, client_.GetNode(node));
+    if (!n) return std::optional<std::map<std::string, std::string>>();
+    return std::optional<std::map<std::string, std::string>>(std::move(n->labels));
   }
-  Status PutConfigMap(const std::string& ns, const std::string& name,
-                      const std::map<std::string, std::string>& data) override {
-    return client_.CreateOrReplaceConfigMap(ns, name, data, {{"app.kubernetes.io/managed-by", "paiplan"}});
+  Result<std::optional<plan::KubeConfigMap>> GetConfigMap(const std::string& ns, const std::string& name) override {
+    PP_ASSIGN_OR_RETURN(auto cm, client_.GetConfigMap(ns, name));
+    if (!cm) return std::optional<plan::KubeConfigMap>();
+    return std::optional<plan::KubeConfigMap>(plan::KubeConfigMap{std::move(cm->data), std::move(cm->labels)});
+  }
+  Status PutConfigMap(const std::string& ns, const std::string& name, const plan::KubeConfigMap& cm) override {
+    return client_.CreateOrReplaceConfigMap(ns, name, cm.data, cm.labels);
   }
   Status DeleteConfigMap(const std::string& ns, const std::string& name) override {
     return client_.DeleteConfigMap(ns, name);
