@@ -32,7 +32,8 @@ namespace paiplan::state {
 //   "kind":          "node" | "label" | "config" | "render" | "service"
 //   "attributes":    object, what was applied (desired attributes at apply time)
 //   "hash":          string, content hash of what was applied
-//   "owned_labels":  array of label keys paiplan set (label.* only)
+//   "owned_labels":  array of label keys paiplan set (label.* only); desired labels that
+//                    were already on the node are in attributes.unowned_labels instead
 //   "last_action":   "create" | "update" | "replace" | "delete" | "import" | "refresh"
 //   "last_outcome":  "success" | "failed"
 //   "updated_at":    RFC 3339 UTC time

@@ -39,6 +39,17 @@ int CmdRender(const GlobalOptions& g, const std::string& tmpl_path, const std::s
   return kExitOk;
 }
 
+namespace {
+
+// A create that failed records no attributes: nothing was applied, so the
+// object may be imported over that record (e.g. config.cluster refused to
+// overwrite a ConfigMap paiplan did not create).
+bool OnlyFailedCreate(const state::ResourceRecord& r) {
+  return r.value("last_outcome", "") == "failed" && (!r.contains("attributes") || !r["attributes"].is_object());
+}
+
+}  // namespace
+
 int CmdImport(const GlobalOptions& g, const std::string& address) {
   auto s = OpenSession(g, true);
   if (!s) return kExitError;
@@ -54,7 +65,7 @@ int CmdImport(const GlobalOptions& g, const std::string& address) {
   }
   struct U { state::StateStore* st; std::string id; ~U() { (void)st->Unlock(id); } } u{s->store.get(), lock->id};
   auto snap = s->store->ReadSnapshot();
-  if (snap && snap->resources.count(address)) {
+  if (snap && snap->resources.count(address) && !OnlyFailedCreate(snap->resources.at(address))) {
     PrintError(g, address + " is already in the state; remove it first with: paiplan state rm " + address);
     return kExitError;
   }

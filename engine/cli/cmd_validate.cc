@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/cli/commands.h"
+#include "engine/cli/runtime.h"
 #include "engine/graph/resource_graph.h"
 #include "engine/plan/plan_io.h"
 
@@ -23,6 +24,7 @@ int CmdValidate(const GlobalOptions& g) {
                        : "node labels and the cluster ConfigMap are not managed; remove kubernetes.enabled: false "
                          "from paiplan.yaml to manage them");
   }
+  for (const auto& w : KubeConfigWarnings(*ws)) gdiags.Warning({}, w);
   PrintDiagnostics(g, &gdiags);
   if (!graph) {
     std::cerr << gdiags.ErrorCount() << " error(s); nothing was changed.\n";

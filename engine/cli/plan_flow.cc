@@ -18,6 +18,7 @@ std::unique_ptr<Session> OpenSession(const GlobalOptions& g, bool create_state) 
   s->rt = std::make_unique<Runtime>(g, *s->ws);
   Diagnostics pd;
   if (!s->rt->kubernetes()) pd.Warning({}, s->rt->kube_note());
+  for (const auto& w : s->rt->kube_warnings()) pd.Warning({}, w);
   bool ok = s->rt->Prepare(&pd);
   PrintDiagnostics(g, &pd);
   if (!ok) {
@@ -50,6 +51,7 @@ plan::Plan BuildPlan(const GlobalOptions& g, Session& s, const plan::PlanOptions
   p.kubernetes = s.rt->kubernetes();
   p.created_at = NowRfc3339();
   if (!s.rt->kubernetes()) p.warnings.push_back(s.rt->kube_note());
+  for (const auto& w : s.rt->kube_warnings()) p.warnings.push_back(w);
   for (auto& a : p.actions) {
     if (a.kind != graph::Kind::kRender || a.type != plan::ActionType::kUpdate) continue;
     // Diff against what is on disk now (it may have been edited), else the recorded text.

@@ -41,15 +41,18 @@ class KubeAdapter : public plan::KubeApi {
                          const std::map<std::string, std::optional<std::string>>& changes) override {
     return client_.PatchNodeLabels(node, changes);
   }
-  Result<std::optional<std::map<std::string, std::string>>> GetConfigMap(const std::string& ns,
-                                                                         const std::string& name) override {
-    PP_ASSIGN_OR_RETURN(auto cm, client_.GetConfigMap(ns, name));
-    if (!cm) return std::optional<std::map<std::string, std::string>>();
-    return std::optional<std::map<std::string, std::string>>(cm->data);
+  Result<std::optional<std::map<std::string, std::string>>> GetNodeLabels(const std::string& node) override {
+    PP_ASSIGN_OR_RETURN(auto n, client_.GetNode(node));
+    if (!n) return std::optional<std::map<std::string, std::string>>();
+    return std::optional<std::map<std::string, std::string>>(std::move(n->labels));
   }
-  Status PutConfigMap(const std::string& ns, const std::string& name,
-                      const std::map<std::string, std::string>& data) override {
-    return client_.CreateOrReplaceConfigMap(ns, name, data, {{"app.kubernetes.io/managed-by", "paiplan"}});
+  Result<std::optional<plan::KubeConfigMap>> GetConfigMap(const std::string& ns, const std::string& name) override {
+    PP_ASSIGN_OR_RETURN(auto cm, client_.GetConfigMap(ns, name));
+    if (!cm) return std::optional<plan::KubeConfigMap>();
+    return std::optional<plan::KubeConfigMap>(plan::KubeConfigMap{std::move(cm->data), std::move(cm->labels)});
+  }
+  Status PutConfigMap(const std::string& ns, const std::string& name, const plan::KubeConfigMap& cm) override {
+    return client_.CreateOrReplaceConfigMap(ns, name, cm.data, cm.labels);
   }
   Status DeleteConfigMap(const std::string& ns, const std::string& name) override {
     return client_.DeleteConfigMap(ns, name);
@@ -59,7 +62,22 @@ class KubeAdapter : public plan::KubeApi {
   kube::KubeClient client_;
 };
 
+Result<std::optional<kube::KubeConfig>> LoadWorkspaceKubeConfig(const config::Workspace& ws) {
+  kube::KubeConfigOptions ko;
+  ko.paths = ws.settings.kubeconfig;
+  ko.context = ws.settings.kube_context;
+  return kube::LoadKubeConfig(ko);
+}
+
 }  // namespace
+
+std::vector<std::string> KubeConfigWarnings(const config::Workspace& ws) {
+  std::string why;
+  if (!KubernetesConfigured(ws, &why)) return {};
+  auto cfg = LoadWorkspaceKubeConfig(ws);
+  if (!cfg || !cfg->has_value()) return {};
+  return (*cfg)->warnings;
+}
 
 struct Runtime::Impl {
   std::unique_ptr<providers::ssh::SshPool> ssh;
@@ -112,17 +130,14 @@ Runtime::Runtime(const GlobalOptions& g, const config::Workspace& ws) : g_(g), w
     kube_note_ = why;
     return;
   }
-  kube::KubeConfigOptions ko;
-  ko.paths = s.kubeconfig;
-  ko.context = s.kube_context;
-  auto cfg = kube::LoadKubeConfig(ko);
+  auto cfg = LoadWorkspaceKubeConfig(ws);
   if (!cfg) {
     env_.kube_error = cfg.error().message();
   } else if (!cfg->has_value()) {
     env_.kube_error = "no kubeconfig found";
   } else {
     env_.kubeconfig_path = (*cfg)->files.empty() ? "" : (*cfg)->files.front();
-    for (const auto& w : (*cfg)->warnings) kube_note_ += w + " ";
+    kube_warnings_ = (*cfg)->warnings;
     impl_->kube = std::make_unique<KubeAdapter>(std::move(**cfg));
     env_.kube = impl_->kube.get();
   }

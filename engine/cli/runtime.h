@@ -28,6 +28,9 @@ class Runtime {
   // false (with `why`) when Kubernetes is not managed at all.
   bool kubernetes() const { return kube_managed_; }
   const std::string& kube_note() const { return kube_note_; }
+  // What the kubeconfig in use asks the operator to see (e.g.
+  // insecure-skip-tls-verify is on); empty when Kubernetes is not managed.
+  const std::vector<std::string>& kube_warnings() const { return kube_warnings_; }
   plan::Env& env() { return env_; }
   // Values of sensitive config keys and machine passwords: masked in output.
   const std::vector<std::string>& secrets() const { return secrets_; }
@@ -48,6 +51,7 @@ class Runtime {
   plan::Env env_;
   bool kube_managed_ = false;
   std::string kube_note_;
+  std::vector<std::string> kube_warnings_;
   std::vector<std::string> secrets_;
   std::optional<graph::ResourceGraph> graph_;
   std::map<std::string, plan::Desired> desired_;
@@ -57,6 +61,11 @@ class Runtime {
 // state.endpoints[0] under state.prefix. With `create` false, a missing LMDB
 // store is NotFound (plans must not create it).
 Result<std::unique_ptr<state::StateStore>> OpenStateStore(const config::Settings& s, bool create);
+
+// The warnings of the kubeconfig the workspace would use (files only, no
+// network); empty when Kubernetes is not configured or the kubeconfig does
+// not load (plan and apply report that failure).
+std::vector<std::string> KubeConfigWarnings(const config::Workspace& ws);
 
 // Now as RFC 3339 UTC ("2026-11-25T12:00:00Z").
 std::string NowRfc3339();

@@ -5,6 +5,7 @@
 
 #include "engine/base/fs.h"
 #include "engine/base/sha256.h"
+#include "engine/config/mask_yaml.h"
 #include "engine/plan/role_package.h"
 #include "providers/kubernetes/node_affinity.h"
 #include "providers/template/jinja.h"
@@ -18,8 +19,10 @@ std::string RenderPath(const std::string& paiplan_dir, const std::string& servic
 std::map<std::string, std::string> ClusterConfigData(const config::Workspace& ws) {
   std::map<std::string, std::string> data;
   for (const char* name : {"layout.yaml", "services-configuration.yaml", "kubernetes-configuration.yaml"}) {
+    // Secrets (machine passwords, sensitive config keys) never go to the
+    // cluster in clear: masked in what is pushed and in what is hashed.
     auto text = fs::ReadFile(fs::Join(ws.root, name));
-    if (text) data[name] = std::move(*text);
+    if (text) data[name] = config::MaskSensitiveYaml(*text);
   }
   return data;
 }

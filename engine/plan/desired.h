@@ -25,7 +25,8 @@ std::string WorkspaceHash(const config::Workspace& ws);
 // Where render.<service>/<file> is written: <paiplan_dir>/rendered/<service>/<file>.
 std::string RenderPath(const std::string& paiplan_dir, const std::string& service, const std::string& file);
 
-// The cluster ConfigMap's data: input file name → content.
+// The cluster ConfigMap's data: input file name → content, with every
+// sensitive value replaced by "(sensitive)" (config::MaskSensitiveYaml).
 std::map<std::string, std::string> ClusterConfigData(const config::Workspace& ws);
 
 }  // namespace paiplan::plan

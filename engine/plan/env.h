@@ -28,6 +28,21 @@
 
 namespace paiplan::plan {
 
+// What paiplan puts on the objects it creates, and looks for before it
+// overwrites one (DESIGN.md §3: objects paiplan did not create are left alone
+// unless imported).
+inline constexpr char kManagedByLabel[] = "app.kubernetes.io/managed-by";
+inline constexpr char kManagedByValue[] = "paiplan";
+
+struct KubeConfigMap {
+  std::map<std::string, std::string> data;
+  std::map<std::string, std::string> labels;
+  bool ManagedByPaiplan() const {
+    auto it = labels.find(kManagedByLabel);
+    return it != labels.end() && it->second == kManagedByValue;
+  }
+};
+
 // The part of the Kubernetes API paiplan uses (implemented over libcurl in
 // providers/kubernetes, and by fakes in unit tests).
 class KubeApi {
@@ -36,13 +51,15 @@ class KubeApi {
   virtual std::string server() const = 0;
   // node name → labels, for every node (one paginated LIST).
   virtual Result<std::map<std::string, std::map<std::string, std::string>>> ListNodeLabels() = 0;
+  // Labels of one node; nullopt when the node does not exist.
+  virtual Result<std::optional<std::map<std::string, std::string>>> GetNodeLabels(const std::string& node) = 0;
   // nullopt value: remove the label.
   virtual Status PatchNodeLabels(const std::string& node,
                                  const std::map<std::string, std::optional<std::string>>& changes) = 0;
-  virtual Result<std::optional<std::map<std::string, std::string>>> GetConfigMap(const std::string& ns,
-                                                                                 const std::string& name) = 0;
-  virtual Status PutConfigMap(const std::string& ns, const std::string& name,
-                              const std::map<std::string, std::string>& data) = 0;
+  // nullopt when the ConfigMap does not exist.
+  virtual Result<std::optional<KubeConfigMap>> GetConfigMap(const std::string& ns, const std::string& name) = 0;
+  // Creates or replaces the ConfigMap with exactly `cm`'s data and labels.
+  virtual Status PutConfigMap(const std::string& ns, const std::string& name, const KubeConfigMap& cm) = 0;
   virtual Status DeleteConfigMap(const std::string& ns, const std::string& name) = 0;
 };
 
@@ -78,6 +95,7 @@ struct Observation {
   std::string hash;
   ojson attributes;
   std::string error;  // why it could not be observed
+  std::string note;   // shown under the resource's action (e.g. why applying it will fail)
 };
 
 struct ObserveItem {

@@ -1,6 +1,7 @@
 // label.<hostname> and config.cluster: the Kubernetes side, through KubeApi.
 // Labels: paiplan owns the label keys it set (recorded in the state) and
 // never removes any other. Observed with one LIST of all nodes per plan.
+#include <algorithm>
 #include <set>
 
 #include "engine/base/sha256.h"
@@ -16,6 +17,26 @@ std::set<std::string> LabelKeys(const ojson& attrs) {
     for (auto it = attrs["labels"].begin(); it != attrs["labels"].end(); ++it) out.insert(it.key());
   }
   return out;
+}
+
+// Recorded with a label.* resource: desired labels that were on the node
+// before paiplan (not set by it, so never removed by it).
+constexpr char kUnownedLabels[] = "unowned_labels";
+
+// The labels paiplan set, from recorded attributes: every recorded label but
+// the unowned ones.
+std::set<std::string> OwnedLabels(const ojson& attrs) {
+  std::set<std::string> out = LabelKeys(attrs);
+  if (attrs.is_object() && attrs.contains(kUnownedLabels) && attrs[kUnownedLabels].is_array()) {
+    for (const auto& k : attrs[kUnownedLabels]) if (k.is_string()) out.erase(k.get<std::string>());
+  }
+  return out;
+}
+
+// attrs[key] when attrs is an object that has it (a failed create records
+// null attributes), else `def`.
+std::string Field(const ojson& attrs, const char* key, const char* def) {
+  return attrs.is_object() ? attrs.value(key, std::string(def)) : std::string(def);
 }
 
 std::string NodeName(const ObserveItem& it) {
@@ -94,33 +115,58 @@ class LabelHandler : public ResourceHandler {
       return r;
     }
     bool del = a.type == ActionType::kDelete;
-    const ojson& attrs = del ? a.before : a.after;
-    std::string node = attrs.value("nodename", "");
+    std::string node = Field(del ? a.before : a.after, "nodename", "");
+    std::set<std::string> owned = OwnedLabels(a.before), unowned;
     std::map<std::string, std::optional<std::string>> changes;
-    auto desired = del ? std::set<std::string>() : LabelKeys(a.after);
-    for (const auto& k : desired) changes[k] = "true";
-    for (const auto& k : LabelKeys(a.before)) if (!desired.count(k)) changes[k] = std::nullopt;
+    if (!del) {
+      r.status = FindUnowned(node, LabelKeys(a.after), owned, &unowned);
+      if (!r.status.ok()) return r;
+      for (const auto& k : LabelKeys(a.after)) if (!unowned.count(k)) changes[k] = "true";
+    }
+    for (const auto& k : owned) if (del || !LabelKeys(a.after).count(k)) changes[k] = std::nullopt;
     std::string line = "PATCH node " + node + " labels:";
     for (const auto& [k, v] : changes) line += " " + k + (v ? "=" + *v : "-");
+    for (const auto& k : unowned) line += " (" + k + "=true already set, not by paiplan: left as is, not owned)";
     ctx.log(line + " (" + env_.kube->server() + ")\n");
     r.status = env_.kube->PatchNodeLabels(node, changes);
     if (del && r.status.code() == Code::kNotFound) r.status = Status::Ok();  // node already gone
-    if (!r.status.ok() && r.status.code() == Code::kNotFound) {
-      r.status = Status::Unavailable("node " + node + " is not registered in Kubernetes yet (" + r.status.message() + ")");
-    }
-    if (r.status.ok()) {
-      if (del) {
-        r.batch.deletes.push_back(a.address);
-      } else {
-        auto rec = MakeRecord(a, env_.now());
-        rec["owned_labels"] = std::vector<std::string>(desired.begin(), desired.end());
-        r.batch.puts.emplace_back(a.address, rec);
-      }
-    }
+    if (!r.status.ok() && r.status.code() == Code::kNotFound) r.status = NotRegistered(node, r.status);
+    if (!r.status.ok()) return r;
+    if (del) r.batch.deletes.push_back(a.address);
+    else r.batch.puts.emplace_back(a.address, Record(a, unowned));
     return r;
   }
 
  private:
+  static Status NotRegistered(const std::string& node, const Status& why) {
+    return Status::Unavailable("node " + node + " is not registered in Kubernetes yet (" + why.message() + ")");
+  }
+
+  // Desired labels the node already carries with the desired value although
+  // paiplan does not own them (set by someone else before paiplan): they are
+  // left as they are and never removed by paiplan.
+  Status FindUnowned(const std::string& node, const std::set<std::string>& desired,
+                     const std::set<std::string>& owned, std::set<std::string>* unowned) {
+    if (std::includes(owned.begin(), owned.end(), desired.begin(), desired.end())) return Status::Ok();
+    auto current = env_.kube->GetNodeLabels(node);
+    if (!current) return current.error();
+    if (!current->has_value()) return NotRegistered(node, Status::NotFound("no such node"));
+    for (const auto& k : desired) {
+      auto l = (*current)->find(k);
+      if (!owned.count(k) && l != (*current)->end() && l->second == "true") unowned->insert(k);
+    }
+    return Status::Ok();
+  }
+
+  state::ResourceRecord Record(const Action& a, const std::set<std::string>& unowned) const {
+    auto rec = MakeRecord(a, env_.now());
+    std::vector<std::string> owned;
+    for (const auto& k : LabelKeys(a.after)) if (!unowned.count(k)) owned.push_back(k);
+    rec["owned_labels"] = owned;
+    if (!unowned.empty()) rec["attributes"][kUnownedLabels] = std::vector<std::string>(unowned.begin(), unowned.end());
+    return rec;
+  }
+
   const Env& env_;
 };
 
@@ -138,17 +184,18 @@ class ConfigHandler : public ResourceHandler {
         (*out)[it.address] = o;
         continue;
       }
-      auto cm = env_.kube->GetConfigMap(attrs.value("namespace", "default"), attrs.value("name", "pai-configuration"));
+      auto cm = env_.kube->GetConfigMap(Field(attrs, "namespace", "default"), Field(attrs, "name", "pai-configuration"));
       if (!cm) {
         o.error = cm.error().message();
       } else {
         o.observed = true;
         o.exists = cm->has_value();
+        if (o.exists && !Applied(it.recorded) && !(*cm)->ManagedByPaiplan()) o.note = NotOurs(attrs) + "; applying it will fail";
         if (o.exists) {
           ojson files = ojson::object();
-          for (const auto& [k, v] : **cm) files[k] = Sha256Hex(v);
-          o.attributes = {{"namespace", attrs.value("namespace", "default")},
-                          {"name", attrs.value("name", "pai-configuration")}, {"files", files}};
+          for (const auto& [k, v] : (*cm)->data) files[k] = Sha256Hex(v);
+          o.attributes = {{"namespace", Field(attrs, "namespace", "default")},
+                          {"name", Field(attrs, "name", "pai-configuration")}, {"files", files}};
           o.hash = Sha256Hex(o.attributes.dump());
         }
       }
@@ -179,9 +226,21 @@ class ConfigHandler : public ResourceHandler {
     }
     bool del = a.type == ActionType::kDelete;
     const ojson& attrs = del ? a.before : a.after;
-    std::string ns = attrs.value("namespace", "default"), name = attrs.value("name", "pai-configuration");
+    std::string ns = Field(attrs, "namespace", "default"), name = Field(attrs, "name", "pai-configuration");
+    if (del && !attrs.is_object()) {
+      // Only a failed create was recorded: nothing of ours to delete (the
+      // object there, if any, is someone else's).
+      r.batch.deletes.push_back(a.address);
+      return r;
+    }
+    if (a.type == ActionType::kCreate) {
+      r.status = CheckNotForeign(attrs);
+      if (!r.status.ok()) return r;
+    }
     ctx.log(std::string(del ? "DELETE" : "PUT") + " configmap " + ns + "/" + name + " (" + env_.kube->server() + ")\n");
-    r.status = del ? env_.kube->DeleteConfigMap(ns, name) : env_.kube->PutConfigMap(ns, name, ClusterConfigData(*env_.ws));
+    KubeConfigMap cm{del ? std::map<std::string, std::string>() : ClusterConfigData(*env_.ws),
+                     {{kManagedByLabel, kManagedByValue}}};
+    r.status = del ? env_.kube->DeleteConfigMap(ns, name) : env_.kube->PutConfigMap(ns, name, cm);
     if (r.status.ok()) {
       if (del) r.batch.deletes.push_back(a.address);
       else r.batch.puts.emplace_back(a.address, MakeRecord(a, env_.now()));
@@ -190,6 +249,28 @@ class ConfigHandler : public ResourceHandler {
   }
 
  private:
+  // Whether the record says paiplan created (or imported) the ConfigMap; a
+  // failed create records no attributes.
+  static bool Applied(const state::ResourceRecord* rec) {
+    return rec && rec->contains("attributes") && (*rec)["attributes"].is_object();
+  }
+
+  static std::string NotOurs(const ojson& attrs) {
+    std::string where = Field(attrs, "namespace", "default") + "/" + Field(attrs, "name", "pai-configuration");
+    return "ConfigMap " + where + " already exists and was not created by paiplan (no label " + kManagedByLabel +
+           "=" + kManagedByValue + "): paiplan will not overwrite it; to manage it, adopt it with: paiplan import " +
+           "config.cluster";
+  }
+
+  // A create must not overwrite a ConfigMap someone else made (the plan
+  // may be older than the object). Recorded ones (created or imported) are ours.
+  Status CheckNotForeign(const ojson& attrs) {
+    auto cm = env_.kube->GetConfigMap(Field(attrs, "namespace", "default"), Field(attrs, "name", "pai-configuration"));
+    if (!cm) return cm.error();
+    if (cm->has_value() && !(*cm)->ManagedByPaiplan()) return Status::FailedPrecondition(NotOurs(attrs));
+    return Status::Ok();
+  }
+
   static std::vector<std::string> DiffAttrs(const ojson& a, const ojson& b) {
     std::vector<std::string> out;
     std::set<std::string> keys;

@@ -268,6 +268,7 @@ Plan MakePlan(const std::map<std::string, Desired>& desired_in, const state::Sna
         }
         a.notes.push_back("not observed: " + obs->error);
       }
+      if (obs && !obs->note.empty() && a.type != ActionType::kNoOp) a.notes.push_back(obs->note);
       plan.actions.push_back(std::move(a));
     }
   }

@@ -158,6 +158,18 @@ Result<std::vector<NodeInfo>> KubeClient::ListNodes() {
   return nodes;
 }
 
+Result<std::optional<NodeInfo>> KubeClient::GetNode(const std::string& name) {
+  const std::string what = "reading node \"" + name + "\"";
+  auto sent = http_->Send({"GET", "/api/v1/nodes/" + Escape(name), "", ""});
+  if (!sent) return Err(sent.error().WithContext(what));
+  if (sent->status == 404) return std::optional<NodeInfo>();
+  if (sent->status < 200 || sent->status > 299) return Err(HttpError(*sent, what));
+  PP_ASSIGN_OR_RETURN(json j, ParseObject(sent->body, what + " at " + config_.server));
+  const json meta = j.value("metadata", json::object());
+  return std::optional<NodeInfo>(NodeInfo{StringAt(meta, "name"), StringMap(meta.value("labels", json::object())),
+                                          StringAt(meta, "resourceVersion")});
+}
+
 Status KubeClient::PatchNodeLabels(const std::string& name,
                                    const std::map<std::string, std::optional<std::string>>& changes) {
   if (changes.empty()) return Status::Ok();

@@ -63,6 +63,9 @@ class KubeClient {
   // `continue`. If the continue token expires (410) the LIST restarts once.
   Result<std::vector<NodeInfo>> ListNodes();
 
+  // One node, or nullopt if it does not exist.
+  Result<std::optional<NodeInfo>> GetNode(const std::string& name);
+
   // Applies label changes to one node with a JSON merge patch: a value sets
   // or changes the label, nullopt removes it; labels not named are untouched.
   // Empty `changes` is a no-op. Fails NotFound if the node does not exist,
