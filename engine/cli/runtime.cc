@@ -123,6 +123,7 @@ Runtime::Runtime(const GlobalOptions& g, const config::Workspace& ws) : g_(g), w
   };
   for (const auto& m : ws.machines) if (m.password) secrets_.push_back(*m.password);
   plan::CollectSecrets(ws.cluster_cfg, &secrets_);
+  env_.secrets = secrets_;
 
   std::string why;
   kube_managed_ = KubernetesConfigured(ws, &why);

@@ -35,7 +35,8 @@ void ReadScripts(const YamlFile& f, ServiceDef* def, LoadContext* ctx) {
   const ojson& v = f.value;
   struct Slot { const char* key; std::string* out; };
   Slot slots[] = {{"start-script", &def->start_script}, {"stop-script", &def->stop_script},
-                  {"delete-script", &def->delete_script}, {"refresh-script", &def->refresh_script}};
+                  {"delete-script", &def->delete_script}, {"refresh-script", &def->refresh_script},
+                  {"status-script", &def->status_script}};
   for (auto& s : slots) {
     if (!v.contains(s.key)) continue;
     *s.out = v[s.key].get<std::string>();

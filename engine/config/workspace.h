@@ -54,6 +54,7 @@ struct ServiceDef {
   std::vector<SourceLoc> prerequisite_locs;
   std::vector<std::string> templates;  // template-list entries (output names)
   std::string start_script, stop_script, delete_script, refresh_script;
+  std::string status_script;  // optional probe: exit 0 = the service is healthy
   std::vector<DeployRule> deploy_rules;
   ojson defaults;  // config/<name>.yaml
   SourceLoc loc;   // service.yaml

@@ -208,6 +208,8 @@ void AddServices(const config::Workspace& ws, const graph::ResourceGraph& g, Dia
                     {"renders", renders},
                     {"deploy_files", deploy_files},
                     {"config", ws.ServiceConfig(name)}};
+    // Only when set, so services without a probe keep their hashes.
+    if (!svc.status_script.empty()) d.attributes["scripts"]["status"] = svc.status_script;
     d.hash = HashJson(d.attributes);
     out->emplace(d.address, std::move(d));
   }

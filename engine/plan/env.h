@@ -75,6 +75,7 @@ struct Env {
   std::string kube_error;   // why kube is null although configured (observation then fails)
   std::string kubeconfig_path;  // exported to scripts as KUBECONFIG
   std::function<std::string()> now;  // RFC 3339 UTC
+  std::vector<std::string> secrets;  // masked in logs written outside an apply (status probes)
 };
 
 // What the workspace wants for one resource.
@@ -115,6 +116,16 @@ struct ApplyResult {
   state::Batch batch;  // records to commit when the action finished (also on failure)
 };
 
+// One way an observation differs from the record, for reports and for the
+// expected-drift rules of paiplan.yaml (drift.ignore[].attribute is a glob
+// over `attribute`). Attributes per kind: node `marker`; label
+// `labels.<key>`, `node`; config `data.<key>`, `configmap`; render
+// `content`, `file`; service `status`. "" when a handler gives no structure.
+struct Difference {
+  std::string attribute;  // "labels.pai-worker"
+  std::string message;    // "pai-worker removed outside paiplan"
+};
+
 class ResourceHandler {
  public:
   virtual ~ResourceHandler() = default;
@@ -125,6 +136,17 @@ class ResourceHandler {
   // "" when the observation matches the record, else what differs
   // ("bootstrap marker missing on the node", "labels drifted: pai-worker removed outside paiplan").
   virtual std::string DescribeDrift(const state::ResourceRecord& recorded, const Observation& obs) const = 0;
+  // Each difference on its own; the default is DescribeDrift as one
+  // unstructured difference (attribute "").
+  virtual std::vector<Difference> Differences(const state::ResourceRecord& recorded, const Observation& obs) const;
+  // Words for some of Differences() (all of them, or those no ignore rule
+  // matched), worded as DescribeDrift words all of them; "" for none.
+  virtual std::string DescribeDifferences(const state::ResourceRecord& recorded,
+                                          const std::vector<Difference>& diffs) const;
+  // Lets a drift repair differ from a plain update (the service handler
+  // re-runs the start-script when its status probe failed). Called by the
+  // planner after it turned drift into `action`.
+  virtual void PlanRepair(const Observation& obs, Action* action) const {}
   // Why recorded attributes `before` must become `after` ("template grafana.yaml changed").
   virtual std::string DescribeChange(const ojson& before, const ojson& after) const = 0;
   // Carries out `action`. The batch holds what to record (the new record, or a

@@ -17,6 +17,24 @@ Handlers MakeHandlers(const Env& env) {
   return h;
 }
 
+std::vector<Difference> ResourceHandler::Differences(const state::ResourceRecord& recorded,
+                                                     const Observation& obs) const {
+  std::string d = DescribeDrift(recorded, obs);
+  if (d.empty()) return {};
+  return {{"", d}};
+}
+
+std::string ResourceHandler::DescribeDifferences(const state::ResourceRecord&,
+                                                 const std::vector<Difference>& diffs) const {
+  return JoinMessages(diffs, "; ");
+}
+
+std::string JoinMessages(const std::vector<Difference>& diffs, const std::string& sep) {
+  std::string out;
+  for (const auto& d : diffs) out += (out.empty() ? "" : sep) + d.message;
+  return out;
+}
+
 std::string SummarizeChange(const ojson& before, const ojson& after, size_t max_items) {
   auto changes = DiffAttributes(before, after);
   std::string out;

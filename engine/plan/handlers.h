@@ -19,6 +19,9 @@ std::unique_ptr<ResourceHandler> MakeServiceHandler(const Env& env);
 // "reason" text for a generic attribute change: "role changed: worker → master; ...".
 std::string SummarizeChange(const ojson& before, const ojson& after, size_t max_items = 3);
 
+// The differences' messages joined by `sep`.
+std::string JoinMessages(const std::vector<Difference>& diffs, const std::string& sep);
+
 // Runs `fn(i)` for i in [0, n) on up to `threads` threads.
 void ParallelFor(size_t n, int threads, const std::function<void(size_t)>& fn);
 

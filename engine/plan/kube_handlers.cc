@@ -85,16 +85,28 @@ class LabelHandler : public ResourceHandler {
     }
   }
 
-  std::string DescribeDrift(const state::ResourceRecord& rec, const Observation& obs) const override {
+  std::vector<Difference> Differences(const state::ResourceRecord& rec, const Observation& obs) const override {
     const ojson& attrs = rec["attributes"];
-    if (!obs.exists) return "node " + attrs.value("nodename", std::string("?")) + " is not registered in Kubernetes";
-    std::string out;
-    for (const auto& k : LabelKeys(attrs)) {
-      const ojson& seen = obs.attributes["labels"];
-      if (!seen.contains(k)) out += (out.empty() ? "" : ", ") + k + " removed outside paiplan";
-      else if (seen[k] != "true") out += (out.empty() ? "" : ", ") + k + " changed to " + seen[k].get<std::string>() + " outside paiplan";
+    if (!obs.exists) {
+      return {{"node", "node " + attrs.value("nodename", std::string("?")) + " is not registered in Kubernetes"}};
     }
-    return out.empty() ? "" : "labels drifted: " + out;
+    std::vector<Difference> out;
+    const ojson& seen = obs.attributes["labels"];
+    for (const auto& k : LabelKeys(attrs)) {
+      if (!seen.contains(k)) out.push_back({"labels." + k, k + " removed outside paiplan"});
+      else if (seen[k] != "true") out.push_back({"labels." + k, k + " changed to " + seen[k].get<std::string>() + " outside paiplan"});
+    }
+    return out;
+  }
+
+  std::string DescribeDifferences(const state::ResourceRecord&, const std::vector<Difference>& diffs) const override {
+    if (diffs.empty()) return "";
+    if (diffs.size() == 1 && diffs[0].attribute == "node") return diffs[0].message;
+    return "labels drifted: " + JoinMessages(diffs, ", ");
+  }
+
+  std::string DescribeDrift(const state::ResourceRecord& rec, const Observation& obs) const override {
+    return DescribeDifferences(rec, Differences(rec, obs));
   }
 
   std::string DescribeChange(const ojson& before, const ojson& after) const override {
@@ -203,13 +215,26 @@ class ConfigHandler : public ResourceHandler {
     }
   }
 
-  std::string DescribeDrift(const state::ResourceRecord& rec, const Observation& obs) const override {
+  std::vector<Difference> Differences(const state::ResourceRecord& rec, const Observation& obs) const override {
     std::string name = rec["attributes"].value("name", std::string("pai-configuration"));
-    if (!obs.exists) return "ConfigMap " + name + " was deleted outside paiplan";
-    if (obs.hash == rec.value("hash", "")) return "";
-    std::string what;
-    for (const auto& c : DiffAttrs(rec["attributes"], obs.attributes)) what += (what.empty() ? "" : ", ") + c;
+    if (!obs.exists) return {{"configmap", "ConfigMap " + name + " was deleted outside paiplan"}};
+    if (obs.hash == rec.value("hash", "")) return {};
+    std::vector<Difference> out;
+    for (const auto& k : DiffAttrs(rec["attributes"], obs.attributes)) out.push_back({"data." + k, k});
+    if (out.empty()) out.push_back({"configmap", ""});  // edited, but no key differs (namespace, name)
+    return out;
+  }
+
+  std::string DescribeDifferences(const state::ResourceRecord& rec, const std::vector<Difference>& diffs) const override {
+    if (diffs.empty()) return "";
+    if (diffs[0].attribute == "configmap" && !diffs[0].message.empty()) return diffs[0].message;
+    std::string name = rec["attributes"].value("name", std::string("pai-configuration"));
+    std::string what = JoinMessages(diffs, ", ");
     return "ConfigMap " + name + " edited outside paiplan" + (what.empty() ? "" : ": " + what + " differs");
+  }
+
+  std::string DescribeDrift(const state::ResourceRecord& rec, const Observation& obs) const override {
+    return DescribeDifferences(rec, Differences(rec, obs));
   }
 
   std::string DescribeChange(const ojson& before, const ojson& after) const override {

@@ -34,6 +34,8 @@ struct Action {
   std::string hash;                     // desired hash (empty for delete)
   std::string machine;                  // hostname whose machine this action touches (node.*), else ""
   bool purge = false;                   // service delete runs the delete-script
+  std::string script;                   // service update: run this script instead of the refresh-script
+                                        // ("start": the repair of a failed status probe); "" = default
   std::string content;                  // render.*: the text to write
   std::string diff;                     // render.*: unified diff, sensitive values masked
   std::vector<std::string> notes;       // extra lines shown under the action (e.g. pending on bootstrap)

@@ -22,14 +22,18 @@ class NodeHandler : public ResourceHandler {
     for (size_t i = 0; i < items.size(); ++i) (*out)[items[i].address] = std::move(obs[i]);
   }
 
-  std::string DescribeDrift(const state::ResourceRecord& rec, const Observation& obs) const override {
-    if (!obs.exists) return "bootstrap marker missing on the node (" + MarkerPath(rec["attributes"]) + ")";
+  std::vector<Difference> Differences(const state::ResourceRecord& rec, const Observation& obs) const override {
+    if (!obs.exists) return {{"marker", "bootstrap marker missing on the node (" + MarkerPath(rec["attributes"]) + ")"}};
     if (obs.hash != rec.value("hash", "")) {
-      return "bootstrap marker on the node differs from the state (role " +
-             obs.attributes.value("role", std::string("?")) + ", package " +
-             obs.attributes.value("package_hash", std::string("?")).substr(0, 12) + ")";
+      return {{"marker", "bootstrap marker on the node differs from the state (role " +
+                             obs.attributes.value("role", std::string("?")) + ", package " +
+                             obs.attributes.value("package_hash", std::string("?")).substr(0, 12) + ")"}};
     }
-    return "";
+    return {};
+  }
+
+  std::string DescribeDrift(const state::ResourceRecord& rec, const Observation& obs) const override {
+    return DescribeDifferences(rec, Differences(rec, obs));
   }
 
   std::string DescribeChange(const ojson& before_in, const ojson& after) const override {

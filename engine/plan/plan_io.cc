@@ -170,6 +170,7 @@ nlohmann::ordered_json PlanToJson(const Plan& plan, bool with_content, const std
       x["hash"] = a.hash;
       x["machine"] = a.machine;
       x["purge"] = a.purge;
+      if (!a.script.empty()) x["script"] = a.script;
       x["resource_deps"] = a.resource_deps;
       if (a.kind == graph::Kind::kRender) x["content"] = a.content;
     }
@@ -215,6 +216,7 @@ Result<Plan> PlanFromJson(const nlohmann::json& doc, const std::string& source) 
       a.hash = x.value("hash", "");
       a.machine = x.value("machine", "");
       a.purge = x.value("purge", false);
+      a.script = x.value("script", "");
       a.resource_deps = x.value("resource_deps", std::vector<std::string>());
       a.content = x.value("content", "");
       a.diff = x.value("diff", "");

@@ -106,6 +106,7 @@ Action Decide(const std::string& address, graph::Kind kind, const Desired* des,
     if (!drift.empty()) {
       a.type = change;
       a.reason = drift;
+      h.PlanRepair(*obs, &a);
       return a;
     }
   }

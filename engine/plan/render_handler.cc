@@ -28,11 +28,15 @@ class RenderHandler : public ResourceHandler {
     }
   }
 
-  std::string DescribeDrift(const state::ResourceRecord& rec, const Observation& obs) const override {
+  std::vector<Difference> Differences(const state::ResourceRecord& rec, const Observation& obs) const override {
     std::string file = rec["attributes"].value("file", std::string("?"));
-    if (!obs.exists) return "rendered file missing: " + file;
-    if (obs.hash != rec.value("hash", "")) return "rendered file edited: " + file;
-    return "";
+    if (!obs.exists) return {{"file", "rendered file missing: " + file}};
+    if (obs.hash != rec.value("hash", "")) return {{"content", "rendered file edited: " + file}};
+    return {};
+  }
+
+  std::string DescribeDrift(const state::ResourceRecord& rec, const Observation& obs) const override {
+    return DescribeDifferences(rec, Differences(rec, obs));
   }
 
   std::string DescribeChange(const ojson& before, const ojson& after) const override {

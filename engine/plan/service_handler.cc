@@ -1,13 +1,15 @@
 // service.<name>: the service's lifecycle scripts, run locally with bash in
 // its rendered working copy (DESIGN.md §7): create = start-script, update =
 // refresh-script (start-script when it has none), delete = stop-script, or
-// the delete-script with --purge.
+// the delete-script with --purge. Observed through the optional
+// status-script: a failed probe is drift, repaired by the start-script.
 #include <chrono>
 #include <set>
 
 #include "engine/base/fs.h"
 #include "engine/plan/attr_diff.h"
 #include "engine/plan/handlers.h"
+#include "engine/plan/service_script.h"
 #include "providers/script/process.h"
 
 namespace paiplan::plan {
@@ -35,8 +37,38 @@ class ServiceHandler : public ResourceHandler {
   explicit ServiceHandler(const Env& env) : env_(env) {}
   graph::Kind kind() const override { return graph::Kind::kService; }
 
-  void Observe(const std::vector<ObserveItem>&, std::map<std::string, Observation>*) override {}
-  std::string DescribeDrift(const state::ResourceRecord&, const Observation&) const override { return ""; }
+  // Probes the services that are wanted and recorded as started and whose
+  // recorded definition has a status-script; others get no observation.
+  void Observe(const std::vector<ObserveItem>& items, std::map<std::string, Observation>* out) override {
+    std::vector<std::pair<std::string, std::string>> probes;  // address, script
+    for (const auto& it : items) {
+      if (!it.desired || !it.recorded || it.recorded->value("last_outcome", "success") == "failed") continue;
+      const ojson& attrs = (*it.recorded)["attributes"];
+      if (!attrs.is_object() || !attrs.contains("scripts") || !attrs["scripts"].is_object()) continue;
+      std::string script = attrs["scripts"].value("status", "");
+      if (!script.empty()) probes.emplace_back(it.address, script);
+    }
+    std::vector<Observation> obs(probes.size());
+    ParallelFor(probes.size(), env_.ws->settings.parallelism, [&](size_t i) {
+      obs[i] = ProbeServiceStatus(env_, probes[i].first.substr(8), probes[i].second);
+    });
+    for (size_t i = 0; i < probes.size(); ++i) (*out)[probes[i].first] = std::move(obs[i]);
+  }
+
+  std::vector<Difference> Differences(const state::ResourceRecord&, const Observation& obs) const override {
+    if (!obs.attributes.is_object() || !obs.attributes.contains("status")) return {};
+    return {{"status", obs.attributes["status"].value("message", std::string("status probe failed"))}};
+  }
+
+  std::string DescribeDrift(const state::ResourceRecord& rec, const Observation& obs) const override {
+    return DescribeDifferences(rec, Differences(rec, obs));
+  }
+
+  void PlanRepair(const Observation& obs, Action* a) const override {
+    if (a->type != ActionType::kUpdate || !obs.attributes.is_object() || !obs.attributes.contains("status")) return;
+    a->script = "start";
+    a->notes.push_back("repair: runs the start-script again");
+  }
 
   std::string DescribeChange(const ojson& before, const ojson& after) const override {
     std::vector<std::string> why;
@@ -71,16 +103,17 @@ class ServiceHandler : public ResourceHandler {
     bool del = a.type == ActionType::kDelete;
     const ojson& attrs = del ? a.before : a.after;
     const ojson scripts = attrs.is_object() ? attrs.value("scripts", ojson::object()) : ojson::object();
-    const char* which = del ? (a.purge ? "delete" : "stop") : a.type == ActionType::kCreate ? "start" : "refresh";
+    std::string which = del ? (a.purge ? "delete" : "stop") : a.type == ActionType::kCreate ? "start" : "refresh";
+    if (a.type == ActionType::kUpdate && !a.script.empty()) which = a.script;
     std::string script = scripts.value(which, "");
-    if (std::string(which) == "refresh" && script.empty()) {
+    if (which == "refresh" && script.empty()) {
       which = "start";
       script = scripts.value("start", "");
     }
-    std::string workdir = fs::Join(env_.paiplan_dir, "rendered/" + name);
+    std::string workdir = ServiceWorkdir(env_, name);
     r.status = PrepareWorkdir(name, workdir);
     if (r.status.ok()) {
-      if (script.empty()) ctx.log(std::string("service has no ") + which + "-script; nothing to run\n");
+      if (script.empty()) ctx.log("service has no " + which + "-script; nothing to run\n");
       else r.status = RunScript(name, which, script, workdir, ctx);
     }
     if (r.status.ok()) {
@@ -109,22 +142,15 @@ class ServiceHandler : public ResourceHandler {
     return Status::Ok();
   }
 
-  Status RunScript(const std::string& name, const char* which, const std::string& script,
+  Status RunScript(const std::string& name, const std::string& which, const std::string& script,
                    const std::string& workdir, ApplyContext& ctx) {
-    const auto& s = env_.ws->settings;
-    auto t = s.script_timeouts.find(name);
-    double timeout = t == s.script_timeouts.end() ? s.script_timeout : t->second;
-    script::ProcessRequest p;
-    p.argv = {"/bin/bash", script};
-    p.cwd = workdir;
-    p.env = {{"PAIPLAN_SERVICE", name}, {"PAIPLAN_WORKSPACE", env_.ws->root}, {"PAIPLAN_ACTION", which}};
-    if (!env_.kubeconfig_path.empty()) p.env["KUBECONFIG"] = env_.kubeconfig_path;
-    p.timeout = std::chrono::milliseconds(int64_t(timeout * 1000));
+    double timeout = ServiceScriptTimeout(env_.ws->settings, name);
+    script::ProcessRequest p = ServiceScriptRequest(env_, name, which, script);
     p.on_output = [&](std::string_view chunk, bool) { ctx.log(chunk); };
     ctx.log("$ bash " + script + "  (" + which + "-script, in " + workdir + ")\n");
     auto res = script::RunProcess(p);
     if (!res) return res.error();
-    std::string what = std::string(which) + "-script " + script + " of service " + name;
+    std::string what = which + "-script " + script + " of service " + name;
     if (res->timed_out) {
       return Status::FailedPrecondition(what + " timed out after " + std::to_string(int(timeout)) +
                                         " s; its process group was killed; last output:\n" + res->output_tail +

@@ -259,6 +259,79 @@ TEST_F(DriftTest, IgnoredDriftIsListedAndExitsZero) {
   EXPECT_EQ(Paiplan("drift").rc, 2);
 }
 
+// An attribute pattern ignores only the differences it names: a rule for
+// label no-drivers does not hide a pai-worker removal on the same node.
+TEST_F(DriftTest, LabelAttributeRuleIgnoresOnlyThatLabel) {
+  ASSERT_NO_FATAL_FAILURE(Applied("drift:\n  ignore:\n    - address: \"label.local-worker-*\"\n"
+                                  "      attribute: \"labels.no-drivers\"\n      reason: \"drivers are set by hand\"\n"));
+  ASSERT_EQ(Kubectl(std::string("label node ") + kWorker1 + " no-drivers-").rc, 0);
+  CmdResult only_ignored = Paiplan("drift");
+  EXPECT_EQ(only_ignored.rc, 0) << only_ignored.all();
+  EXPECT_THAT(only_ignored.out, HasSubstr("ignored  label.local-worker-1 (label): labels drifted: no-drivers removed "
+                                          "outside paiplan — ignored: drivers are set by hand"));
+
+  ASSERT_EQ(Kubectl(std::string("label node ") + kWorker1 + " pai-worker-").rc, 0);
+  CmdResult drift = Paiplan("drift");
+  EXPECT_EQ(drift.rc, 2) << drift.all();
+  EXPECT_THAT(drift.out, HasSubstr("DRIFT    label.local-worker-1 (label): labels drifted: pai-worker removed outside "
+                                   "paiplan (ignored: labels drifted: no-drivers removed outside paiplan — drivers "
+                                   "are set by hand)"));
+  EXPECT_THAT(drift.out, HasSubstr("Drift: 1 drifted, 0 ignored"));
+  int rc = -1;
+  auto j = DriftJson(&rc);
+  EXPECT_EQ(rc, 2);
+  ASSERT_EQ(j["resources"].size(), 1u) << j.dump(2);
+  const auto& r = j["resources"][0];
+  EXPECT_EQ(r["status"], "drifted");
+  EXPECT_EQ(r["detail"], "labels drifted: pai-worker removed outside paiplan");
+  EXPECT_EQ(r["ignored_detail"], "labels drifted: no-drivers removed outside paiplan");
+  EXPECT_EQ(r["ignore_reason"], "drivers are set by hand");
+  ASSERT_EQ(r["differences"].size(), 2u);
+  EXPECT_EQ(r["differences"][0]["attribute"], "labels.no-drivers");
+  EXPECT_EQ(r["differences"][0]["ignored"], true);
+  EXPECT_EQ(r["differences"][1]["attribute"], "labels.pai-worker");
+  EXPECT_EQ(r["differences"][1]["ignored"], false);
+  EXPECT_FALSE(r["differences"][1].contains("ignore_reason"));
+
+  std::string xml = tmp_ + "/drift.xml";
+  EXPECT_EQ(Paiplan("drift --junit " + Quote(xml)).rc, 2);
+  std::string x = fs::ReadFile(xml).value_or("");
+  EXPECT_THAT(x, HasSubstr("<failure message=\"labels drifted: pai-worker removed outside paiplan\"/>"));
+  EXPECT_THAT(x, Not(HasSubstr("no-drivers removed")));
+}
+
+// ConfigMap differences are per key: data.<key>.
+TEST_F(DriftTest, ConfigMapKeyRuleIgnoresOnlyThatKey) {
+  ASSERT_NO_FATAL_FAILURE(Applied("drift:\n  ignore:\n    - address: config.cluster\n      attribute: \"data.note-*\"\n"
+                                  "      reason: operators leave notes\n"));
+  ASSERT_EQ(Kubectl("patch configmap pai-configuration --type merge -p '{\"data\":{\"note-1\":\"hi\"}}'").rc, 0);
+  CmdResult ignored = Paiplan("drift");
+  EXPECT_EQ(ignored.rc, 0) << ignored.all();
+  EXPECT_THAT(ignored.out, HasSubstr("ignored  config.cluster (config): ConfigMap pai-configuration edited outside "
+                                     "paiplan: note-1 differs — ignored: operators leave notes"));
+  ASSERT_EQ(Kubectl("patch configmap pai-configuration --type merge -p '{\"data\":{\"extra\":\"x\"}}'").rc, 0);
+  CmdResult drift = Paiplan("drift");
+  EXPECT_EQ(drift.rc, 2) << drift.all();
+  EXPECT_THAT(drift.out, HasSubstr("DRIFT    config.cluster (config): ConfigMap pai-configuration edited outside "
+                                   "paiplan: extra differs (ignored: ConfigMap pai-configuration edited outside "
+                                   "paiplan: note-1 differs — operators leave notes)"));
+}
+
+// An address-only rule still ignores every difference; an attribute rule
+// for another attribute ignores none.
+TEST_F(DriftTest, AttributeRuleForAnotherAttributeIgnoresNothing) {
+  ASSERT_NO_FATAL_FAILURE(Applied("drift:\n  ignore:\n    - address: \"node.*\"\n      attribute: \"labels.*\"\n"
+                                  "      reason: wrong kind\n    - address: \"render.demo-config/*\"\n"
+                                  "      reason: edited by the demo\n"));
+  ASSERT_TRUE(std::filesystem::remove(Marker("local-worker-0")));
+  AppendTo(".paiplan/rendered/demo-config/demo-config.yaml", "\n# edited\n");
+  CmdResult drift = Paiplan("drift");
+  EXPECT_EQ(drift.rc, 2) << drift.all();
+  EXPECT_THAT(drift.out, HasSubstr("DRIFT    node.local-worker-0 (node): bootstrap marker missing"));
+  EXPECT_THAT(drift.out, HasSubstr("ignored  render.demo-config/demo-config.yaml (render): rendered file edited: "
+                                   "demo-config.yaml — ignored: edited by the demo"));
+}
+
 // apply --refresh-only accepts reality; the next plan proposes putting the
 // desired labels back.
 TEST_F(DriftTest, RefreshOnlyAcceptsRealityThenPlanRestoresDesired) {

@@ -11,4 +11,5 @@ paiplan_test(integration_test
     ${CMAKE_CURRENT_LIST_DIR}/state_secrets_test.cc
     ${CMAKE_CURRENT_LIST_DIR}/tty_test.cc
     ${CMAKE_CURRENT_LIST_DIR}/state_corruption_test.cc
+    ${CMAKE_CURRENT_LIST_DIR}/drift_probe_test.cc
   LIBS pp_base pp_state)

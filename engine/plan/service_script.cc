@@ -1,0 +1,79 @@
+#include "engine/plan/service_script.h"
+
+#include <fstream>
+
+#include "engine/base/fs.h"
+#include "engine/plan/attr_diff.h"
+
+namespace paiplan::plan {
+namespace {
+
+// The last non-empty line of `text`, at most 200 bytes.
+std::string LastLine(const std::string& text) {
+  size_t end = text.find_last_not_of(" \t\r\n");
+  if (end == std::string::npos) return "(no output)";
+  size_t begin = text.rfind('\n', end);
+  begin = begin == std::string::npos ? 0 : begin + 1;
+  return text.substr(begin, std::min<size_t>(end + 1 - begin, 200));
+}
+
+Observation Failed(int exit, const std::string& message) {
+  Observation o;
+  o.observed = true;
+  o.exists = true;
+  o.attributes = {{"status", {{"exit", exit}, {"message", message}}}};
+  return o;
+}
+
+}  // namespace
+
+std::string ServiceWorkdir(const Env& env, const std::string& name) {
+  return fs::Join(env.paiplan_dir, "rendered/" + name);
+}
+
+double ServiceScriptTimeout(const config::Settings& s, const std::string& name) {
+  auto t = s.script_timeouts.find(name);
+  return t == s.script_timeouts.end() ? s.script_timeout : t->second;
+}
+
+script::ProcessRequest ServiceScriptRequest(const Env& env, const std::string& name, const std::string& action,
+                                            const std::string& script) {
+  script::ProcessRequest p;
+  p.argv = {"/bin/bash", script};
+  p.cwd = ServiceWorkdir(env, name);
+  p.env = {{"PAIPLAN_SERVICE", name}, {"PAIPLAN_WORKSPACE", env.ws->root}, {"PAIPLAN_ACTION", action}};
+  if (!env.kubeconfig_path.empty()) p.env["KUBECONFIG"] = env.kubeconfig_path;
+  p.timeout = std::chrono::milliseconds(int64_t(ServiceScriptTimeout(env.ws->settings, name) * 1000));
+  return p;
+}
+
+Observation ProbeServiceStatus(const Env& env, const std::string& name, const std::string& script) {
+  script::ProcessRequest p = ServiceScriptRequest(env, name, "status", script);
+  if (!fs::Exists(p.cwd)) return Failed(-1, "status probe not run: working copy " + p.cwd + " is missing");
+  std::string dir = fs::Join(env.paiplan_dir, "status");
+  (void)fs::MakeDirs(dir);
+  std::ofstream log(fs::Join(dir, name + ".log"), std::ios::trunc);
+  log << "$ bash " << script << "  (status-script, in " << p.cwd << ")\n";
+  p.on_output = [&](std::string_view chunk, bool) { log << MaskSecrets(std::string(chunk), env.secrets); };
+  auto res = script::RunProcess(p);
+  if (!res) {
+    Observation o;
+    o.error = "status probe " + script + " of service " + name + " could not run: " + res.error().message();
+    return o;
+  }
+  log << "# exit " << res->exit_status << (res->timed_out ? " (timed out)" : "") << "\n";
+  std::string last = MaskSecrets(LastLine(res->output_tail), env.secrets);
+  if (res->timed_out) {
+    int secs = int(ServiceScriptTimeout(env.ws->settings, name));
+    return Failed(res->exit_status, "status probe timed out after " + std::to_string(secs) + " s: " + last);
+  }
+  if (res->exit_status != 0) {
+    return Failed(res->exit_status, "status probe failed (exit " + std::to_string(res->exit_status) + "): " + last);
+  }
+  Observation o;
+  o.observed = true;
+  o.exists = true;
+  return o;
+}
+
+}  // namespace paiplan::plan
