@@ -9,4 +9,5 @@ paiplan_test(integration_test
     ${CMAKE_CURRENT_LIST_DIR}/lock_signal_test.cc
     ${CMAKE_CURRENT_LIST_DIR}/kill9_test.cc
     ${CMAKE_CURRENT_LIST_DIR}/state_secrets_test.cc
+    ${CMAKE_CURRENT_LIST_DIR}/render_test.cc
   LIBS pp_base)
