@@ -10,4 +10,6 @@ paiplan_test(integration_test
     ${CMAKE_CURRENT_LIST_DIR}/kill9_test.cc
     ${CMAKE_CURRENT_LIST_DIR}/state_secrets_test.cc
     ${CMAKE_CURRENT_LIST_DIR}/render_test.cc
-  LIBS pp_base)
+    ${CMAKE_CURRENT_LIST_DIR}/scripts_test.cc
+    ${CMAKE_CURRENT_LIST_DIR}/../kube/kube_server_fixture.cc
+  LIBS pp_kube pp_base)
