@@ -111,7 +111,10 @@ ojson AddRenders(const config::Workspace& ws, const config::ServiceDef& svc, con
     }
     bool manifest = f.ends_with(".yaml") || f.ends_with(".yml");
     if (manifest && !rules.empty()) {
-      auto injected = kube::InjectNodeAffinity(*rendered, rules, f);
+      // Helm values (services/README.md): the chart's `affinity:` keys get the rules.
+      bool values = f.ends_with("-values.yaml") || f.ends_with("-values.yml");
+      auto injected = values ? kube::InjectValuesAffinity(*rendered, rules, f)
+                             : kube::InjectNodeAffinity(*rendered, rules, f);
       if (!injected) {
         diags->Error({}, "render." + svc.name + "/" + f + ": " + injected.error().message(),
                      "the rendered manifest must be valid YAML");
