@@ -41,6 +41,7 @@ std::unique_ptr<Session> OpenSession(const GlobalOptions& g, bool create_state) 
     return nullptr;
   }
   s->snapshot = std::move(*snap);
+  s->rt->AddRecordedSecrets(s->snapshot);
   return s;
 }
 

@@ -1,5 +1,6 @@
 #include "engine/cli/runtime.h"
 
+#include <algorithm>
 #include <ctime>
 #include <mutex>
 
@@ -145,6 +146,14 @@ Runtime::Runtime(const GlobalOptions& g, const config::Workspace& ws) : g_(g), w
 }
 
 Runtime::~Runtime() = default;
+
+void Runtime::AddRecordedSecrets(const state::Snapshot& snapshot) {
+  for (const auto& [address, rec] : snapshot.resources) {
+    if (address.starts_with("service.")) plan::CollectSecrets(nlohmann::ordered_json(rec), &secrets_);
+  }
+  std::sort(secrets_.begin(), secrets_.end());
+  secrets_.erase(std::unique(secrets_.begin(), secrets_.end()), secrets_.end());
+}
 
 Result<std::unique_ptr<state::StateStore>> OpenStateStore(const config::Settings& s, bool create) {
   if (s.state_backend == "etcd") {

@@ -34,6 +34,10 @@ class Runtime {
   plan::Env& env() { return env_; }
   // Values of sensitive config keys and machine passwords: masked in output.
   const std::vector<std::string>& secrets() const { return secrets_; }
+  // Adds the secrets recorded in the state's service records (their config
+  // as last applied): a secret changed since is still in the plan's "before"
+  // side and in the rendered files on disk.
+  void AddRecordedSecrets(const state::Snapshot& snapshot);
 
   // Opens the state backend (creating .paiplan/state on first use).
   Result<std::unique_ptr<state::StateStore>> OpenState(bool create);

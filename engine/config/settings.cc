@@ -69,6 +69,12 @@ Settings ParseSettings(const ojson& doc, const std::string& root, const std::str
     for (auto it = scripts["timeouts"].begin(); it != scripts["timeouts"].end(); ++it)
       s.script_timeouts[it.key()] = it.value().get<double>();
   }
+  s.script_retries = scripts.value("retries", 0);
+  s.script_retry_delay = Num(scripts, "retry-delay", 10);
+  if (scripts.contains("service-retries")) {
+    for (auto it = scripts["service-retries"].begin(); it != scripts["service-retries"].end(); ++it)
+      s.script_service_retries[it.key()] = it.value().get<int>();
+  }
   ojson retry = v.value("retry", ojson::object());
   s.retry_attempts = retry.value("attempts", 5);
   s.retry_backoff = Num(retry, "backoff", 2);

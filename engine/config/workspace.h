@@ -90,6 +90,11 @@ struct Settings {
   double bootstrap_timeout = 1800;
   double script_timeout = 600;
   std::map<std::string, double> script_timeouts;  // per service
+  // A failed script (non-zero exit; not a timeout) is run again up to this
+  // many times, waiting script_retry_delay s, doubling each time.
+  int script_retries = 0;
+  double script_retry_delay = 10;
+  std::map<std::string, int> script_service_retries;  // per service
   int retry_attempts = 5;
   double retry_backoff = 2;
   double retry_max_backoff = 30;

@@ -1,6 +1,7 @@
 #include "engine/plan/attr_diff.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <map>
 #include <sstream>
 
@@ -100,13 +101,104 @@ std::string UnifiedDiff(const std::string& before, const std::string& after, con
   return o.str();
 }
 
+namespace {
+
+// Decodes the UTF-8 sequence at s[i]; advances i past it. An invalid byte
+// is taken as it is (one code point per byte).
+uint32_t NextCodePoint(std::string_view s, size_t& i) {
+  auto b = static_cast<unsigned char>(s[i]);
+  int len = b < 0x80 ? 1 : (b >> 5) == 0x6 ? 2 : (b >> 4) == 0xE ? 3 : (b >> 3) == 0x1E ? 4 : 1;
+  if (i + size_t(len) > s.size()) len = 1;
+  uint32_t cp = len == 1 ? b : b & (0x7F >> len);
+  for (int k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + size_t(k)]) & 0x3F);
+  i += size_t(len);
+  return cp;
+}
+
+void AppendU(uint32_t u, std::string& out) {
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "\\u%04x", u);
+  out += buf;
+}
+
+// A string as JSON encodes it, without the quotes. `ascii`: non-ASCII as
+// \uXXXX (Python's json.dumps default); `html`: < > & ' as \u003c ... too
+// (Jinja2's |tojson).
+std::string JsonEscape(std::string_view s, bool ascii, bool html) {
+  std::string out;
+  for (size_t i = 0; i < s.size();) {
+    size_t start = i;
+    uint32_t cp = NextCodePoint(s, i);
+    switch (cp) {
+      case '"': out += "\\\""; continue;
+      case '\\': out += "\\\\"; continue;
+      case '\n': out += "\\n"; continue;
+      case '\r': out += "\\r"; continue;
+      case '\t': out += "\\t"; continue;
+      case '\b': out += "\\b"; continue;
+      case '\f': out += "\\f"; continue;
+      default: break;
+    }
+    if (cp < 0x20 || (html && (cp == '<' || cp == '>' || cp == '&' || cp == '\''))) {
+      AppendU(cp, out);
+    } else if (ascii && cp >= 0x80) {
+      if (cp >= 0x10000) {
+        AppendU(0xD800 + ((cp - 0x10000) >> 10), out);
+        AppendU(0xDC00 + ((cp - 0x10000) & 0x3FF), out);
+      } else {
+        AppendU(cp, out);
+      }
+    } else {
+      out.append(s.substr(start, i - start));
+    }
+  }
+  return out;
+}
+
+std::string Replace(std::string s, std::string_view from, std::string_view to) {
+  for (size_t pos = 0; (pos = s.find(from, pos)) != std::string::npos; pos += to.size()) s.replace(pos, from.size(), to);
+  return s;
+}
+
+// True when no encoding below changes `s`: printable ASCII without quotes,
+// backslashes or HTML metacharacters.
+bool IsPlain(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    auto u = static_cast<unsigned char>(c);
+    return u >= 0x20 && u < 0x80 && std::string_view("\"\\<>&'").find(c) == std::string_view::npos;
+  });
+}
+
+// The forms a template or a script commonly gives a secret: as is, JSON
+// (|tojson, json.dumps, nlohmann), HTML-escaped (|e) and YAML single-quoted.
+// Longest first, so a longer form is never left half masked.
+std::vector<std::string> SecretForms(const std::string& secret) {
+  std::vector<std::string> forms = {secret};
+  for (bool ascii : {false, true})
+    for (bool html : {false, true}) forms.push_back(JsonEscape(secret, ascii, html));
+  static const std::pair<const char*, const char*> kHtml[] = {
+      {"&", "&amp;"}, {"<", "&lt;"}, {">", "&gt;"}, {"\"", "&#34;"}, {"'", "&#39;"}};
+  std::string html = secret;
+  for (const auto& [from, to] : kHtml) html = Replace(html, from, to);
+  forms.push_back(html);
+  forms.push_back(Replace(secret, "'", "''"));
+  std::sort(forms.begin(), forms.end(),
+            [](const auto& a, const auto& b) { return a.size() != b.size() ? a.size() > b.size() : a < b; });
+  forms.erase(std::unique(forms.begin(), forms.end()), forms.end());
+  return forms;
+}
+
+}  // namespace
+
 std::string MaskSecrets(std::string text, const std::vector<std::string>& secrets) {
   for (const auto& s : secrets) {
     if (s.size() < 3) continue;  // too short to mask without mangling the text
-    size_t pos = 0;
-    while ((pos = text.find(s, pos)) != std::string::npos) {
-      text.replace(pos, s.size(), "(sensitive)");
-      pos += 11;
+    if (IsPlain(s)) {  // every form is the secret itself
+      text = Replace(std::move(text), s, "(sensitive)");
+      continue;
+    }
+    for (const auto& form : SecretForms(s)) {
+      text = Replace(std::move(text), form, "(sensitive)");
     }
   }
   return text;

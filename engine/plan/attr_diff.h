@@ -27,7 +27,12 @@ void Flatten(const nlohmann::json& v, const std::string& prefix,
 // when they are too large to diff cheaply.
 std::string UnifiedDiff(const std::string& before, const std::string& after, const std::string& name);
 
-// Replaces every occurrence of each secret in `text` with "(sensitive)".
+// Replaces every occurrence of each secret in `text` with "(sensitive)": the
+// secret as it is and in the forms templates commonly give it — JSON-escaped
+// (|tojson, also with its HTML-safe \u003c escapes and Python's \uXXXX for
+// non-ASCII), HTML-escaped (|e) and YAML single-quoted. Secrets shorter
+// than 3 bytes are left alone. Base64, URL-encoding or a secret split by
+// the template are not recognised.
 std::string MaskSecrets(std::string text, const std::vector<std::string>& secrets);
 
 // Every string value under a sensitive key (see config::IsSensitiveKey) in `v`.

@@ -1,8 +1,5 @@
 #include "engine/plan/desired.h"
 
-#include <algorithm>
-#include <cmath>
-
 #include "engine/base/fs.h"
 #include "engine/base/sha256.h"
 #include "engine/config/mask_yaml.h"
@@ -96,48 +93,6 @@ void AddConfig(const config::Workspace& ws, const std::string& ns, std::map<std:
   out->emplace(d.address, std::move(d));
 }
 
-// A value as the templates of services see it: what tmpl::Render(text,
-// nlohmann::json) gives them, i.e. ordered_json::parse(nlohmann::json(v).dump()):
-// object keys sorted (first of equal keys kept), non-negative integers
-// unsigned, non-finite floats null. Built directly, because parsing into
-// ordered_json looks every key up linearly (quadratic in the machine count).
-nlohmann::ordered_json SortedContext(const nlohmann::ordered_json& v) {
-  using OJ = nlohmann::ordered_json;
-  switch (v.type()) {
-    case OJ::value_t::object: {
-      std::vector<const std::pair<const std::string, OJ>*> items;
-      for (const auto& kv : v.get_ref<const OJ::object_t&>()) items.push_back(&kv);
-      std::stable_sort(items.begin(), items.end(), [](const auto* a, const auto* b) { return a->first < b->first; });
-      OJ out = OJ::object();
-      using Base = std::vector<std::pair<const std::string, OJ>>;
-      auto& base = static_cast<Base&>(out.get_ref<OJ::object_t&>());
-      base.reserve(items.size());
-      for (size_t i = 0; i < items.size(); ++i) {
-        if (i > 0 && items[i]->first == items[i - 1]->first) continue;
-        base.emplace_back(items[i]->first, SortedContext(items[i]->second));
-      }
-      return out;
-    }
-    case OJ::value_t::array: {
-      OJ out = OJ::array();
-      auto& arr = out.get_ref<OJ::array_t&>();
-      arr.reserve(v.size());
-      for (const auto& e : v) arr.push_back(SortedContext(e));
-      return out;
-    }
-    case OJ::value_t::number_integer: {
-      int64_t x = v.get<int64_t>();
-      return x >= 0 ? OJ(uint64_t(x)) : OJ(x);
-    }
-    case OJ::value_t::number_float: {
-      double d = v.get<double>();
-      return std::isfinite(d) ? OJ(d) : OJ(nullptr);
-    }
-    default:
-      return v;
-  }
-}
-
 // Renders every template of `svc`; returns file → sha256.
 ojson AddRenders(const config::Workspace& ws, const config::ServiceDef& svc, const nlohmann::ordered_json& ctx,
                  Diagnostics* diags, std::map<std::string, Desired>* out) {
@@ -159,7 +114,10 @@ ojson AddRenders(const config::Workspace& ws, const config::ServiceDef& svc, con
     }
     bool manifest = f.ends_with(".yaml") || f.ends_with(".yml");
     if (manifest && !rules.empty()) {
-      auto injected = kube::InjectNodeAffinity(*rendered, rules, f);
+      // Helm values (services/README.md): the chart's `affinity:` keys get the rules.
+      bool values = f.ends_with("-values.yaml") || f.ends_with("-values.yml");
+      auto injected = values ? kube::InjectValuesAffinity(*rendered, rules, f)
+                             : kube::InjectNodeAffinity(*rendered, rules, f);
       if (!injected) {
         diags->Error({}, "render." + svc.name + "/" + f + ": " + injected.error().message(),
                      "the rendered manifest must be valid YAML");
@@ -182,9 +140,11 @@ ojson AddRenders(const config::Workspace& ws, const config::ServiceDef& svc, con
 
 void AddServices(const config::Workspace& ws, const graph::ResourceGraph& g, Diagnostics* diags,
                  std::map<std::string, Desired>* out) {
-  // Built once here, not once per template.
+  // Built once here, not once per template (a per-template copy or a
+  // dump+parse is quadratic in the machine count). cluster_cfg is used as
+  // loaded: dicts iterate in YAML order, as in Jinja2 and `paiplan render`.
   nlohmann::ordered_json ctx = nlohmann::ordered_json::object();
-  ctx["cluster_cfg"] = SortedContext(ws.cluster_cfg);
+  ctx["cluster_cfg"] = ws.cluster_cfg;
   for (const auto& [name, svc] : ws.services) {
     ojson renders = AddRenders(ws, svc, ctx, diags, out);
     ojson deploy_files = ojson::object();

@@ -3,8 +3,11 @@
 // refresh-script (start-script when it has none), delete = stop-script, or
 // the delete-script with --purge. Observed through the optional
 // status-script: a failed probe is drift, repaired by the start-script.
+#include <algorithm>
 #include <chrono>
 #include <set>
+#include <sstream>
+#include <thread>
 
 #include "engine/base/fs.h"
 #include "engine/plan/attr_diff.h"
@@ -142,27 +145,79 @@ class ServiceHandler : public ResourceHandler {
     return Status::Ok();
   }
 
+  struct ScriptRun {
+    Status status;
+    bool timed_out = false;
+  };
+
+  // Runs the script; on a non-zero exit, runs it again up to the configured
+  // number of retries (scripts.retries / scripts.service-retries), waiting
+  // scripts.retry-delay s, doubled after each attempt (at most 5 min). A
+  // script killed at its timeout is not retried: it would likely hang again,
+  // and the action would block for a multiple of the timeout.
   Status RunScript(const std::string& name, const std::string& which, const std::string& script,
                    const std::string& workdir, ApplyContext& ctx) {
+    const auto& s = env_.ws->settings;
+    auto r = s.script_service_retries.find(name);
+    int attempts = 1 + (r == s.script_service_retries.end() ? s.script_retries : r->second);
+    double delay = s.script_retry_delay;
+    for (int attempt = 1;; ++attempt) {
+      ScriptRun run = RunScriptOnce(name, which, script, workdir, ctx);
+      if (run.status.ok() || run.timed_out || attempt >= attempts) {
+        if (run.status.ok() || attempts == 1) return run.status;
+        return Status(run.status.code(), run.status.message() + "\n(attempt " + std::to_string(attempt) + " of " +
+                                             std::to_string(attempts) + ")");
+      }
+      const std::string& why = run.status.message();  // "...exited with status N; last output: ..."
+      ctx.log("# " + which + "-script attempt " + std::to_string(attempt) + " of " +
+              std::to_string(attempts) + " failed: " + why.substr(0, why.find(';')) + "; retrying in " +
+              FormatSeconds(delay) + " s\n");
+      if (!Wait(delay, ctx)) return run.status;
+      delay = std::min(delay * 2, kMaxRetryDelay);
+    }
+  }
+
+  // Sleeps `seconds`; false when the apply was interrupted meanwhile.
+  static bool Wait(double seconds, const ApplyContext& ctx) {
+    auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(int64_t(seconds * 1000));
+    auto cancelled = [&] { return ctx.cancelled && ctx.cancelled->load(); };
+    while (std::chrono::steady_clock::now() < until && !cancelled()) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
+      std::this_thread::sleep_for(std::min(left, std::chrono::milliseconds(50)));
+    }
+    if (cancelled()) ctx.log("# interrupted: not retrying\n");
+    return !cancelled();
+  }
+
+  static std::string FormatSeconds(double s) {
+    std::ostringstream o;
+    o << s;
+    return o.str();
+  }
+
+  ScriptRun RunScriptOnce(const std::string& name, const std::string& which, const std::string& script,
+                          const std::string& workdir, ApplyContext& ctx) {
     double timeout = ServiceScriptTimeout(env_.ws->settings, name);
     script::ProcessRequest p = ServiceScriptRequest(env_, name, which, script);
     p.on_output = [&](std::string_view chunk, bool) { ctx.log(chunk); };
     ctx.log("$ bash " + script + "  (" + which + "-script, in " + workdir + ")\n");
     auto res = script::RunProcess(p);
-    if (!res) return res.error();
+    if (!res) return {res.error()};
     std::string what = which + "-script " + script + " of service " + name;
     if (res->timed_out) {
-      return Status::FailedPrecondition(what + " timed out after " + std::to_string(int(timeout)) +
-                                        " s; its process group was killed; last output:\n" + res->output_tail +
-                                        "\nfull log: " + ctx.log_path);
+      return {Status::FailedPrecondition(what + " timed out after " + std::to_string(int(timeout)) +
+                                         " s; its process group was killed; last output:\n" + res->output_tail +
+                                         "\nfull log: " + ctx.log_path),
+              true};
     }
     if (res->exit_status != 0) {
-      return Status::FailedPrecondition(what + " exited with status " + std::to_string(res->exit_status) +
-                                        "; last output:\n" + res->output_tail + "\nfull log: " + ctx.log_path);
+      return {Status::FailedPrecondition(what + " exited with status " + std::to_string(res->exit_status) +
+                                         "; last output:\n" + res->output_tail + "\nfull log: " + ctx.log_path)};
     }
-    return Status::Ok();
+    return {Status::Ok()};
   }
 
+  static constexpr double kMaxRetryDelay = 300;
   const Env& env_;
 };
 

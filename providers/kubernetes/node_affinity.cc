@@ -134,23 +134,44 @@ Result<YAML::Node> PodSpec(YAML::Node doc, const std::string& kind, const std::s
   return pod;
 }
 
-Status Inject(YAML::Node doc, const std::string& kind, const std::vector<DeployRule>& rules,
-              const std::string& where) {
-  PP_ASSIGN_OR_RETURN(YAML::Node pod, PodSpec(doc, kind, where));
-  YAML::Node affinity = pod["affinity"];
+// Adds the rules to affinity.nodeAffinity's required terms (created if absent).
+void AddNodeAffinity(YAML::Node affinity, const std::vector<DeployRule>& rules) {
   YAML::Node node_affinity = affinity["nodeAffinity"];
   YAML::Node required = node_affinity["requiredDuringSchedulingIgnoredDuringExecution"];
   YAML::Node terms = required["nodeSelectorTerms"];
   if (terms.IsSequence() && terms.size() > 0) {
     for (size_t i = 0; i < terms.size(); ++i) AddToTerm(terms[i], rules);
-    return Status::Ok();
+    return;
   }
   YAML::Node term(YAML::NodeType::Map);
   AddToTerm(term, rules);
   YAML::Node new_terms(YAML::NodeType::Sequence);
   new_terms.push_back(term);
   required["nodeSelectorTerms"] = new_terms;
+}
+
+Status Inject(YAML::Node doc, const std::string& kind, const std::vector<DeployRule>& rules,
+              const std::string& where) {
+  PP_ASSIGN_OR_RETURN(YAML::Node pod, PodSpec(doc, kind, where));
+  AddNodeAffinity(pod["affinity"], rules);
   return Status::Ok();
+}
+
+// Adds the rules under every map-valued (or empty) `affinity` key of a
+// values tree; returns how many it found.
+int InjectIntoAffinityKeys(YAML::Node node, const std::vector<DeployRule>& rules) {
+  if (!node.IsMap()) return 0;
+  int found = 0;
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    YAML::Node value = it->second;
+    if (it->first.IsScalar() && it->first.Scalar() == "affinity" && (value.IsMap() || value.IsNull())) {
+      AddNodeAffinity(value, rules);  // a null value becomes a map in place
+      ++found;
+    } else {
+      found += InjectIntoAffinityKeys(value, rules);
+    }
+  }
+  return found;
 }
 
 bool IsBlank(const std::string& text) {
@@ -206,6 +227,28 @@ Result<std::string> InjectNodeAffinity(std::string_view yaml_text,
     out += "\n";
   }
   return out;
+}
+
+
+Result<std::string> InjectValuesAffinity(std::string_view yaml_text, const std::vector<DeployRule>& rules,
+                                         std::string file_name) {
+  if (rules.empty()) return std::string(yaml_text);
+  YAML::Node doc;
+  try {
+    doc = YAML::Load(std::string(yaml_text));
+  } catch (const YAML::Exception& e) {
+    return Err(Status::InvalidArgument(file_name + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg));
+  }
+  if (InjectIntoAffinityKeys(doc, rules) == 0) {
+    return Err(Status::InvalidArgument(
+        file_name + ": the service has deploy-rules but these Helm values have no `affinity:` key to "
+                    "receive them; add `affinity: {}` under each component of the chart's values"));
+  }
+  YAML::Emitter emitter;
+  emitter.SetIndent(2);
+  Emit(emitter, doc);
+  if (!emitter.good()) return Err(Status::Internal(file_name + ": cannot re-emit: " + emitter.GetLastError()));
+  return std::string(emitter.c_str()) + "\n";
 }
 
 }  // namespace paiplan::kube

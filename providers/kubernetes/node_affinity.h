@@ -38,4 +38,15 @@ Result<std::string> InjectNodeAffinity(std::string_view yaml_text,
                                        const std::vector<DeployRule>& rules,
                                        std::string file_name);
 
+// Helm values files (`*-values.yaml`) are not manifests, and how a chart
+// places its pods is the chart's business; by convention its values carry
+// `affinity:` per component (Bitnami's `master.affinity`, ...). Every map or
+// empty value under a key named `affinity`, at any depth, gets the same
+// nodeAffinity terms as InjectNodeAffinity gives a pod spec. The document is
+// re-emitted (comments lost, quoting kept). Fails InvalidArgument when the
+// text is not YAML, or when rules are given but there is no `affinity` key
+// (the rules would be silently ignored). Empty rules return the input as is.
+Result<std::string> InjectValuesAffinity(std::string_view yaml_text, const std::vector<DeployRule>& rules,
+                                         std::string file_name);
+
 }  // namespace paiplan::kube

@@ -131,5 +131,44 @@ TEST(IntegSecretsTest, SecretNeverAppearsInOutputsLogsErrorsOrStateShow) {
   EXPECT_THAT(FilesContaining(ws.Path(".paiplan/logs"), std::string(kSecret).substr(4)), ::testing::IsEmpty());
 }
 
+// A secret changed in services-configuration.yaml, used by the template as
+// it is, through |tojson (JSON- and HTML-safe-escaped, non-ASCII as \uXXXX)
+// and through |e: neither the old nor the new value shows in any form.
+TEST(IntegSecretsTest, ChangedSecretTransformedByTemplatesIsMaskedInPlanDiffs) {
+  TestWorkspace ws({"t-side"});
+  ws.AddService("t-sec", {});
+  WriteFile(ws.Path("services/t-sec/deploy/t-sec.conf.template"),
+            "raw={{ cluster_cfg['t-sec']['admin-password'] }}\n"
+            "json={{ cluster_cfg['t-sec']['admin-password'] | tojson }}\n"
+            "obj={{ cluster_cfg['t-sec'] | tojson }}\n"
+            "html={{ cluster_cfg['t-sec']['admin-password'] | e }}\n"
+            "version={{ cluster_cfg['t-sec']['value'] }}\n");
+  // YAML single quotes: the values are s3cr<et>pass'1"\u00e9&x and n3w<s&cr"et'2\u00e9.
+  ws.WriteServicesConfig("t-sec:\n  admin-password: 's3cr<et>pass''1\"\u00e9&x'\n");
+  ws.Set("t-sec", "refresh", "echo");
+  ASSERT_EQ(ws.Paiplan({"apply", "--auto-approve"}).exit_code, 0);
+  std::string rendered = ReadFileOr(ws.Path(".paiplan/rendered/t-sec/t-sec.conf"));
+  ASSERT_THAT(rendered, HasSubstr("s3cr\\u003cet\\u003epass\\u0027"));  // the |tojson form, really rendered
+
+  ws.WriteServicesConfig("t-sec:\n  admin-password: 'n3w<s&cr\"et''2\u00e9'\n  value: v2\n");
+  std::vector<RunResult> runs = {ws.Paiplan({"plan"}), ws.Paiplan({"--json", "plan"}),
+                                 ws.Paiplan({"apply", "--auto-approve"})};
+  EXPECT_EQ(runs[2].exit_code, 0) << runs[2].All();
+  EXPECT_THAT(runs[0].out, HasSubstr("+version=v2")) << "no render diff printed: the test checks nothing";
+  EXPECT_THAT(runs[0].out, HasSubstr("-json=\"(sensitive)\""));
+  EXPECT_THAT(runs[0].out, HasSubstr("+json=\"(sensitive)\""));
+  EXPECT_THAT(runs[1].out, HasSubstr("+json=\\\"(sensitive)\\\""));
+  EXPECT_THAT(ReadFileOr(ws.Path(".paiplan/rendered/t-sec/t-sec.conf")), HasSubstr("n3w"));
+  // No fragment of either value: any unmasked form would contain one.
+  for (size_t i = 0; i < runs.size(); ++i) {
+    for (const char* fragment : {"s3cr", "n3w"}) {
+      EXPECT_THAT(runs[i].out, Not(HasSubstr(fragment))) << "run " << i;
+      EXPECT_THAT(runs[i].err, Not(HasSubstr(fragment))) << "run " << i;
+    }
+  }
+  EXPECT_THAT(FilesContaining(ws.Path(".paiplan/logs"), "n3w"), ::testing::IsEmpty());
+  EXPECT_FALSE(FilesContaining(ws.Path(".paiplan/logs"), "html=(sensitive)").empty()) << "refresh did not echo";
+}
+
 }  // namespace
 }  // namespace paiplan::integration

@@ -173,5 +173,40 @@ TEST(NodeAffinityTest, TemplateThatIsNotAMapIsAnError) {
   EXPECT_NE(out.error().message().find("d.yaml:1"), std::string::npos) << out.error().message();
 }
 
+YAML::Node ValuesTerms(const YAML::Node& affinity) {
+  return affinity["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]["nodeSelectorTerms"];
+}
+
+TEST(NodeAffinityTest, HelmValuesGetTheRulesUnderEveryAffinityKey) {
+  const std::string text =
+      "# values\nmaster:\n  affinity: {}\n  port: 7077\nworker:\n  nested:\n    affinity:\n  tag: \"2.4\"\n"
+      "other:\n  affinity:\n    nodeAffinity:\n      requiredDuringSchedulingIgnoredDuringExecution:\n"
+      "        nodeSelectorTerms:\n          - matchExpressions:\n              - {key: zone, operator: In, values: [a]}\n";
+  auto out = InjectValuesAffinity(text, kRules, "x-values.yaml");
+  ASSERT_TRUE(out.has_value()) << out.error().message();
+  YAML::Node v = YAML::Load(*out);
+  for (const YAML::Node& a : {v["master"]["affinity"], v["worker"]["nested"]["affinity"]}) {
+    ASSERT_EQ(ValuesTerms(a).size(), 1u) << *out;
+    EXPECT_EQ(Exprs(ValuesTerms(a)[0]), (std::vector<std::string>{"pai-worker In true", "no-drivers NotIn true"}));
+  }
+  // Existing terms each get the rules (ANDed), as in manifests.
+  EXPECT_EQ(Exprs(ValuesTerms(v["other"]["affinity"])[0]),
+            (std::vector<std::string>{"zone In a", "pai-worker In true", "no-drivers NotIn true"}));
+  EXPECT_EQ(v["master"]["port"].as<int>(), 7077);
+  EXPECT_EQ(v["worker"]["tag"].Tag(), "!") << "quoting lost:\n" << *out;
+  auto again = InjectValuesAffinity(*out, kRules, "x-values.yaml");
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(*again, *out) << "not idempotent";
+  EXPECT_EQ(*InjectValuesAffinity(text, {}, "x-values.yaml"), text);
+}
+
+TEST(NodeAffinityTest, HelmValuesWithoutAffinityKeyAreAnErrorWhenRulesAreGiven) {
+  auto out = InjectValuesAffinity("master:\n  port: 1\n", kRules, "spark-values.yaml");
+  ASSERT_FALSE(out.has_value());
+  EXPECT_NE(out.error().message().find("spark-values.yaml: the service has deploy-rules"), std::string::npos)
+      << out.error().message();
+  EXPECT_FALSE(InjectValuesAffinity("a: [\n", kRules, "v-values.yaml").has_value());
+}
+
 }  // namespace
 }  // namespace paiplan::kube

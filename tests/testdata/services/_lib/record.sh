@@ -18,6 +18,10 @@
 #   .wait   wait (at most 60 s) until <svc>.<action>.release exists: a gate
 #           the test opens when it is ready (no guessing how long to sleep)
 #   .fail   exit 1 after sleeping/echoing
+#   .failtimes  N: exit 1 on the first N calls of <svc>.<action> (counted in
+#           <svc>.<action>.count), then succeed: a flaky script
+#   .env    write PAIPLAN_ACTION, PAIPLAN_SERVICE, PAIPLAN_WORKSPACE and
+#           KUBECONFIG (or "<unset>") as NAME=VALUE lines to <svc>.<action>.envout
 #   .hang   ignore SIGTERM, start a child that also ignores it, write
 #           "<pid> <pgid> <child-pid>" to <svc>.<action>.pids and wait forever
 set -uo pipefail
@@ -58,8 +62,19 @@ if f="$(switch hang)" && [[ -n "$f" ]]; then
   wait
   wait
 fi
+if f="$(switch env)" && [[ -n "$f" ]]; then
+  for v in PAIPLAN_ACTION PAIPLAN_SERVICE PAIPLAN_WORKSPACE KUBECONFIG; do
+    echo "$v=${!v-<unset>}"
+  done > "$ctl/$svc.$action.envout"
+fi
 status=ok
 if f="$(switch fail)" && [[ -n "$f" ]]; then status=fail; fi
+if f="$(switch failtimes)" && [[ -n "$f" ]]; then
+  count_file="$ctl/$svc.$action.count"
+  n="$(cat "$count_file" 2>/dev/null || echo 0)"
+  echo "$((n + 1))" > "$count_file"
+  if ((n < $(cat "$f"))); then status=fail; fi
+fi
 echo "$svc $action $t0 $(date +%s%N) $cfg $$ $status" >> "$log"
 echo "$svc: $action $status (config $cfg)"
 [[ "$status" == ok ]]
