@@ -30,7 +30,8 @@ namespace {
 // KubeApi over the libcurl client of providers/kubernetes.
 class KubeAdapter : public plan::KubeApi {
  public:
-  explicit KubeAdapter(kube::KubeConfig cfg) : client_(std::move(cfg)) {}
+  KubeAdapter(kube::KubeConfig cfg, kube::KubeClientOptions options)
+      : client_(std::move(cfg), std::move(options)) {}
   std::string server() const override { return client_.server(); }
   Result<std::map<std::string, std::map<std::string, std::string>>> ListNodeLabels() override {
     PP_ASSIGN_OR_RETURN(auto nodes, client_.ListNodes());
@@ -140,7 +141,9 @@ Runtime::Runtime(const GlobalOptions& g, const config::Workspace& ws) : g_(g), w
   } else {
     env_.kubeconfig_path = (*cfg)->files.empty() ? "" : (*cfg)->files.front();
     kube_warnings_ = (*cfg)->warnings;
-    impl_->kube = std::make_unique<KubeAdapter>(std::move(**cfg));
+    kube::KubeClientOptions options;
+    options.request_timeout = std::chrono::milliseconds(int64_t(ws.settings.kube_timeout * 1000));
+    impl_->kube = std::make_unique<KubeAdapter>(std::move(**cfg), std::move(options));
     env_.kube = impl_->kube.get();
   }
 }

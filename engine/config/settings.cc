@@ -52,6 +52,7 @@ Settings ParseSettings(const ojson& doc, const std::string& root, const std::str
   }
   s.kube_context = Str(k, "context", "");
   s.kube_namespace = Str(k, "namespace", "default");
+  s.kube_timeout = Num(k, "timeout", 60);
   ojson ssh = v.value("ssh", ojson::object());
   s.ssh_known_hosts = ResolvePath(root, Str(ssh, "known-hosts", ""));
   s.ssh_identity = ResolvePath(root, Str(ssh, "identity", ""));

@@ -79,6 +79,7 @@ struct Settings {
   std::vector<std::string> kubeconfig;  // explicit files (absolute); empty: KUBECONFIG / ~/.kube/config
   std::string kube_context;
   std::string kube_namespace = "default";
+  double kube_timeout = 60;             // seconds per API request (kubernetes.timeout)
   std::string ssh_known_hosts;  // absolute; empty: ~/.ssh/known_hosts
   std::string ssh_identity;
   std::string ssh_username = "root";

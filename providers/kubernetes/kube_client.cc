@@ -1,5 +1,7 @@
 #include "providers/kubernetes/kube_client.h"
 
+#include "providers/kubernetes/kube_errors.h"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -72,54 +74,38 @@ json ConfigMapBody(const std::string& ns, const std::string& name,
   return {{"apiVersion", "v1"}, {"kind", "ConfigMap"}, {"metadata", meta}, {"data", data}};
 }
 
+// A 404 whose Status names a missing namespace (not the ConfigMap itself).
+bool NamespaceMissing(const HttpResponse& r) {
+  json j = json::parse(r.body, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return false;
+  const json details = j.value("details", json::object());
+  return details.is_object() && StringAt(details, "kind") == "namespaces";
+}
+
 }  // namespace
 
 KubeClient::KubeClient(KubeConfig config, KubeClientOptions options)
     : config_(std::move(config)), options_(options) {
   http_ = std::make_shared<CurlHttp>(config_,
-                                     HttpOptions{options.connect_timeout, options.request_timeout});
+                                     HttpOptions{options.connect_timeout, options.request_timeout,
+                                                 options.timeout_hint});
 }
 
 KubeClient::KubeClient(KubeConfig config, KubeClientOptions options,
                        std::shared_ptr<HttpSender> sender)
     : config_(std::move(config)), options_(options), http_(std::move(sender)) {}
 
-Status KubeClient::HttpError(const HttpResponse& r, const std::string& what) const {
-  // Kubernetes answers errors with a Status object; use its message if present.
-  std::string message;
-  json j = json::parse(r.body, nullptr, false);
-  if (!j.is_discarded() && j.is_object()) message = StringAt(j, "message");
-  if (message.empty()) message = r.body.substr(0, 200);
-  const std::string prefix = what + " at " + config_.server + ": HTTP " + std::to_string(r.status);
-  switch (r.status) {
-    case 401:
-      return Status::PermissionDenied(prefix + " (" + message + "): the API server rejected " +
-                                      config_.credential_source +
-                                      " — refresh the credentials in the kubeconfig");
-    case 403:
-      return Status::PermissionDenied(prefix + " (" + message + "): " +
-                                      config_.credential_source +
-                                      " is not allowed to do this — grant it RBAC rights or use "
-                                      "another kubeconfig user");
-    case 404:
-      return Status::NotFound(prefix + ": " + message);
-    case 409:
-      return Status::Conflict(prefix + ": " + message);
-    case 400:
-    case 415:
-    case 422:
-      return Status::InvalidArgument(prefix + ": " + message);
-    case 504:
-      return Status::Timeout(prefix + ": " + message);
-    default:
-      return Status::Unavailable(prefix + ": " + message);
-  }
+Result<HttpResponse> KubeClient::Send(const HttpRequest& request, const CallContext& call) {
+  auto response = http_->Send(request);
+  if (!response) return Err(response.error().WithContext(call.what));
+  return response;
 }
 
-Result<HttpResponse> KubeClient::Call(const HttpRequest& request, const std::string& what) {
-  auto response = http_->Send(request);
-  if (!response) return Err(response.error().WithContext(what));
-  if (response->status < 200 || response->status > 299) return Err(HttpError(*response, what));
+Result<HttpResponse> KubeClient::Call(const HttpRequest& request, const CallContext& call) {
+  PP_ASSIGN_OR_RETURN(HttpResponse response, Send(request, call));
+  if (response.status < 200 || response.status > 299) {
+    return Err(HttpErrorStatus(config_, request, response, call));
+  }
   return response;
 }
 
@@ -129,14 +115,14 @@ Result<std::vector<NodeInfo>> KubeClient::ListNodesOnce(bool* expired) {
   do {
     std::string path = "/api/v1/nodes?limit=" + std::to_string(options_.list_page_size);
     if (!cont.empty()) path += "&continue=" + Escape(cont);
-    auto sent = http_->Send({"GET", path, "", ""});
-    if (!sent) return Err(sent.error().WithContext("listing nodes"));
-    if (sent->status == 410 && !cont.empty()) {  // continue token expired: start again
-      *expired = true;
-      return Err(HttpError(*sent, "listing nodes"));
+    const HttpRequest request{"GET", path, "", ""};
+    const CallContext call{"listing nodes", "", ""};
+    PP_ASSIGN_OR_RETURN(HttpResponse sent, Send(request, call));
+    if (sent.status == 410 && !cont.empty()) *expired = true;  // continue token expired
+    if (sent.status < 200 || sent.status > 299) {
+      return Err(HttpErrorStatus(config_, request, sent, call));
     }
-    if (sent->status < 200 || sent->status > 299) return Err(HttpError(*sent, "listing nodes"));
-    PP_ASSIGN_OR_RETURN(json page, ParseObject(sent->body, "listing nodes at " + config_.server));
+    PP_ASSIGN_OR_RETURN(json page, ParseObject(sent.body, "listing nodes at " + config_.server));
     const json items = page.value("items", json::array());
     if (!items.is_array()) return Err(Status::Corruption("listing nodes: `items` is not a list"));
     for (const json& item : items) {
@@ -154,17 +140,21 @@ Result<std::vector<NodeInfo>> KubeClient::ListNodesOnce(bool* expired) {
 Result<std::vector<NodeInfo>> KubeClient::ListNodes() {
   bool expired = false;
   auto nodes = ListNodesOnce(&expired);
-  if (!nodes && expired) nodes = ListNodesOnce(&expired);
+  if (!nodes && expired) {  // restart from the beginning, once
+    expired = false;
+    nodes = ListNodesOnce(&expired);
+    if (!nodes && expired) return Err(nodes.error().WithContext("restarted once after an expired continue token"));
+  }
   return nodes;
 }
 
 Result<std::optional<NodeInfo>> KubeClient::GetNode(const std::string& name) {
-  const std::string what = "reading node \"" + name + "\"";
-  auto sent = http_->Send({"GET", "/api/v1/nodes/" + Escape(name), "", ""});
-  if (!sent) return Err(sent.error().WithContext(what));
-  if (sent->status == 404) return std::optional<NodeInfo>();
-  if (sent->status < 200 || sent->status > 299) return Err(HttpError(*sent, what));
-  PP_ASSIGN_OR_RETURN(json j, ParseObject(sent->body, what + " at " + config_.server));
+  const CallContext call{"reading node \"" + name + "\"", "", ""};
+  const HttpRequest request{"GET", "/api/v1/nodes/" + Escape(name), "", ""};
+  PP_ASSIGN_OR_RETURN(HttpResponse sent, Send(request, call));
+  if (sent.status == 404) return std::optional<NodeInfo>();
+  if (sent.status < 200 || sent.status > 299) return Err(HttpErrorStatus(config_, request, sent, call));
+  PP_ASSIGN_OR_RETURN(json j, ParseObject(sent.body, call.what + " at " + config_.server));
   const json meta = j.value("metadata", json::object());
   return std::optional<NodeInfo>(NodeInfo{StringAt(meta, "name"), StringMap(meta.value("labels", json::object())),
                                           StringAt(meta, "resourceVersion")});
@@ -180,25 +170,29 @@ Status KubeClient::PatchNodeLabels(const std::string& name,
   json patch = {{"metadata", {{"labels", labels}}}};
   auto r = Call({"PATCH", "/api/v1/nodes/" + Escape(name), "application/merge-patch+json",
                  patch.dump()},
-                "patching labels of node \"" + name + "\"");
+                {"patching labels of node \"" + name + "\"", "",
+                 "label keys and values must be valid Kubernetes labels: fix the machine's labels in "
+                 "layout.yaml"});
   return r ? Status::Ok() : r.error();
 }
 
 Result<std::optional<ConfigMap>> KubeClient::GetConfigMap(const std::string& ns,
                                                           const std::string& name) {
-  const std::string what = "reading ConfigMap " + ns + "/" + name;
-  auto sent = http_->Send({"GET", ConfigMapPath(ns, name), "", ""});
-  if (!sent) return Err(sent.error().WithContext(what));
-  if (sent->status == 404) return std::optional<ConfigMap>();
-  if (sent->status < 200 || sent->status > 299) return Err(HttpError(*sent, what));
-  PP_ASSIGN_OR_RETURN(json j, ParseObject(sent->body, what + " at " + config_.server));
+  const CallContext call{"reading ConfigMap " + ns + "/" + name, ns, ""};
+  const HttpRequest request{"GET", ConfigMapPath(ns, name), "", ""};
+  PP_ASSIGN_OR_RETURN(HttpResponse sent, Send(request, call));
+  if (sent.status == 404 && !NamespaceMissing(sent)) return std::optional<ConfigMap>();
+  if (sent.status < 200 || sent.status > 299) return Err(HttpErrorStatus(config_, request, sent, call));
+  PP_ASSIGN_OR_RETURN(json j, ParseObject(sent.body, call.what + " at " + config_.server));
   return std::optional<ConfigMap>(ToConfigMap(j));
 }
 
 Status KubeClient::CreateOrReplaceConfigMap(const std::string& ns, const std::string& name,
                                             const std::map<std::string, std::string>& data,
                                             const std::map<std::string, std::string>& labels) {
-  const std::string what = "writing ConfigMap " + ns + "/" + name;
+  const CallContext what{"writing ConfigMap " + ns + "/" + name, ns,
+                        "ConfigMap keys are the workspace's input file names and must consist of "
+                        "alphanumerics, '-', '_' or '.'"};
   Status last;
   for (int attempt = 0; attempt <= options_.conflict_retries; ++attempt) {
     PP_ASSIGN_OR_RETURN(std::optional<ConfigMap> current, GetConfigMap(ns, name));
@@ -217,15 +211,17 @@ Status KubeClient::CreateOrReplaceConfigMap(const std::string& ns, const std::st
     last = r.error();  // someone else wrote (or created) it in between: read again
   }
   return last.WithContext("gave up after " + std::to_string(options_.conflict_retries + 1) +
-                          " attempts");
+                          " attempts, each re-reading the ConfigMap, because its resourceVersion kept "
+                          "changing");
 }
 
 Status KubeClient::DeleteConfigMap(const std::string& ns, const std::string& name) {
-  const std::string what = "deleting ConfigMap " + ns + "/" + name;
-  auto sent = http_->Send({"DELETE", ConfigMapPath(ns, name), "", ""});
-  if (!sent) return sent.error().WithContext(what);
+  const CallContext call{"deleting ConfigMap " + ns + "/" + name, ns, ""};
+  const HttpRequest request{"DELETE", ConfigMapPath(ns, name), "", ""};
+  auto sent = Send(request, call);
+  if (!sent) return sent.error();
   if (sent->status == 404) return Status::Ok();
-  if (sent->status < 200 || sent->status > 299) return HttpError(*sent, what);
+  if (sent->status < 200 || sent->status > 299) return HttpErrorStatus(config_, request, *sent, call);
   return Status::Ok();
 }
 

@@ -7,9 +7,12 @@
 //   PermissionDenied  401/403 or TLS verification failed; names the credential
 //                     used ("token from kubeconfig user X", "client certificate ...")
 //                     or the CA source, never the secret itself
-//   NotFound     404 (except where noted: a missing object can be a value)
-//   Conflict     409 that survived the retries
-//   InvalidArgument  400/415/422, with the API's message
+//   NotFound     404 (except where noted: a missing object can be a value);
+//                names the context, cluster and (for ConfigMaps) the namespace
+//   Conflict     409 that survived the retries; says what to look for
+//   InvalidArgument  400/415/422, with the API's message, its causes (field:
+//                message) and a summary of what paiplan sent
+//   Timeout also names the timeout and HttpOptions::timeout_hint
 //   Corruption   the server's answer is not the JSON expected
 //
 // Thread-safety: all methods may be called concurrently from any thread.
@@ -23,6 +26,7 @@
 #include <vector>
 
 #include "engine/base/status.h"
+#include "providers/kubernetes/kube_errors.h"
 #include "providers/kubernetes/kube_http.h"
 #include "providers/kubernetes/kubeconfig.h"
 
@@ -47,6 +51,8 @@ struct KubeClientOptions {
   std::chrono::milliseconds request_timeout{60000};
   int list_page_size = 500;   // `limit` of each LIST page
   int conflict_retries = 5;   // extra attempts of CreateOrReplaceConfigMap after a 409
+  // How to raise request_timeout, named in timeout errors.
+  std::string timeout_hint = "raise `kubernetes.timeout` (seconds) in paiplan.yaml";
 };
 
 class KubeClient {
@@ -88,9 +94,10 @@ class KubeClient {
   Status DeleteConfigMap(const std::string& ns, const std::string& name);
 
  private:
+  // Sends; fails only when no answer arrived (error prefixed with call.what).
+  Result<HttpResponse> Send(const HttpRequest& request, const CallContext& call);
   // Sends and maps non-2xx statuses to Status (see the table above).
-  Result<HttpResponse> Call(const HttpRequest& request, const std::string& what);
-  Status HttpError(const HttpResponse& response, const std::string& what) const;
+  Result<HttpResponse> Call(const HttpRequest& request, const CallContext& call);
   Result<std::vector<NodeInfo>> ListNodesOnce(bool* expired);
 
   const KubeConfig config_;

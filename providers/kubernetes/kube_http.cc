@@ -24,8 +24,28 @@ void SetBlob(CURL* curl, CURLoption option, const std::string& bytes) {
   curl_easy_setopt(curl, option, &blob);
 }
 
+std::string Seconds(std::chrono::milliseconds d) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g s", static_cast<double>(d.count()) / 1000.0);
+  return buf;
+}
+
+std::string TimeoutMessage(const std::string& url, const std::string& why, const KubeConfig& config,
+                           const HttpOptions& options) {
+  std::string out = "request to " + url + " (context \"" + config.context_name +
+                    "\") timed out after " + Seconds(options.request_timeout) + " (" + why +
+                    ") — is the API server overloaded or hung? (kubectl --context " +
+                    config.context_name + " get --raw /healthz)";
+  if (!options.timeout_hint.empty()) {
+    out += "; if it is only slow, " + options.timeout_hint + " (now " +
+           Seconds(options.request_timeout) + ")";
+  }
+  return out;
+}
+
 // Turns a transport-level failure into an operator-facing Status.
-Status CurlError(CURLcode code, const char* detail, const KubeConfig& config, long timeout_ms) {
+Status CurlError(CURLcode code, const char* detail, const KubeConfig& config,
+                 const HttpOptions& options) {
   const std::string url = config.server;
   const std::string why = detail[0] ? detail : curl_easy_strerror(code);
   const std::string where = "check `server` of cluster \"" + config.cluster_name +
@@ -38,8 +58,7 @@ Status CurlError(CURLcode code, const char* detail, const KubeConfig& config, lo
       return Status::Unavailable("cannot reach " + url + ": host not found (" + why + ") — " +
                                  where);
     case CURLE_OPERATION_TIMEDOUT:
-      return Status::Timeout("request to " + url + " timed out after " +
-                             std::to_string(timeout_ms) + " ms (" + why + ")");
+      return Status::Timeout(TimeoutMessage(url, why, config, options));
     case CURLE_PEER_FAILED_VERIFICATION:
 #if CURLE_SSL_CACERT != CURLE_PEER_FAILED_VERIFICATION
     case CURLE_SSL_CACERT:
@@ -145,7 +164,7 @@ Result<HttpResponse> CurlHttp::Send(const HttpRequest& request) {
   // Credentials must not linger in a pooled handle's option memory longer than needed.
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, nullptr);
   if (code != CURLE_OK) {
-    Status s = CurlError(code, errbuf, config_, static_cast<long>(options_.request_timeout.count()));
+    Status s = CurlError(code, errbuf, config_, options_);
     curl_easy_cleanup(curl);  // a failed connection is not worth pooling
     return Err(s);
   }

@@ -46,6 +46,8 @@ class HttpSender {
 struct HttpOptions {
   std::chrono::milliseconds connect_timeout{10000};
   std::chrono::milliseconds request_timeout{60000};
+  // Appended to timeout errors: how the user raises request_timeout.
+  std::string timeout_hint;
 };
 
 class CurlHttp : public HttpSender {

@@ -3,6 +3,7 @@ paiplan_test(kube_test
     ${CMAKE_CURRENT_LIST_DIR}/kube_server_fixture.cc
     ${CMAKE_CURRENT_LIST_DIR}/kubeconfig_test.cc
     ${CMAKE_CURRENT_LIST_DIR}/kube_client_test.cc
+    ${CMAKE_CURRENT_LIST_DIR}/kube_client_faults_test.cc
     ${CMAKE_CURRENT_LIST_DIR}/kubectl_test.cc
     ${CMAKE_CURRENT_LIST_DIR}/node_affinity_test.cc
   LIBS pp_kube)
