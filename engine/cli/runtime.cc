@@ -90,7 +90,7 @@ struct Runtime::Impl {
 
 Runtime::Runtime(const GlobalOptions& g, const config::Workspace& ws) : g_(g), ws_(ws), impl_(std::make_unique<Impl>()) {
   const auto& s = ws.settings;
-  impl_->ssh = std::make_unique<providers::ssh::SshPool>(s.ssh_parallelism);
+  impl_->ssh = std::make_unique<providers::ssh::SshPool>(s.ssh_parallelism, s.ssh_keepalive);
   env_.ws = &ws;
   env_.paiplan_dir = fs::Join(ws.root, ".paiplan");
   env_.now = NowRfc3339;
@@ -111,6 +111,7 @@ Runtime::Runtime(const GlobalOptions& g, const config::Workspace& ws) : g_(g), w
     t.known_hosts_file = s.ssh_known_hosts;
     t.policy = s.ssh_accept_new ? providers::ssh::SshTarget::kAcceptNew : providers::ssh::SshTarget::kStrict;
     t.connect_timeout = std::chrono::milliseconds(int64_t(s.ssh_connect_timeout * 1000));
+    t.keepalive_seconds = s.ssh_keepalive;
     if (!m.proxy_jump.empty()) {
       providers::ssh::SshJumpHost j;
       std::string pj = m.proxy_jump;

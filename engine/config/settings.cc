@@ -61,6 +61,7 @@ Settings ParseSettings(const ojson& doc, const std::string& root, const std::str
   s.ssh_connect_timeout = Num(ssh, "connect-timeout", 10);
   s.ssh_command_timeout = Num(ssh, "command-timeout", 1800);
   s.ssh_parallelism = ssh.value("parallelism", 16);
+  s.ssh_keepalive = ssh.value("keepalive", 30);
   ojson nodes = v.value("nodes", ojson::object());
   s.node_state_dir = Str(nodes, "state-dir", "/var/lib/paiplan");
   s.bootstrap_timeout = Num(nodes, "bootstrap-timeout", 1800);

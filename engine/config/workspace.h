@@ -85,8 +85,9 @@ struct Settings {
   std::string ssh_username = "root";
   bool ssh_accept_new = false;
   double ssh_connect_timeout = 10;
-  double ssh_command_timeout = 1800;
+  double ssh_command_timeout = 1800;  // seconds, remote commands other than bootstrap.sh (clean.sh)
   int ssh_parallelism = 16;
+  int ssh_keepalive = 30;  // seconds of idle before an SSH keepalive; 0: none
   std::string node_state_dir = "/var/lib/paiplan";
   double bootstrap_timeout = 1800;
   double script_timeout = 600;

@@ -23,13 +23,24 @@ class NodeHandler : public ResourceHandler {
   }
 
   std::vector<Difference> Differences(const state::ResourceRecord& rec, const Observation& obs) const override {
-    if (!obs.exists) return {{"marker", "bootstrap marker missing on the node (" + MarkerPath(rec["attributes"]) + ")"}};
-    if (obs.hash != rec.value("hash", "")) {
-      return {{"marker", "bootstrap marker on the node differs from the state (role " +
-                             obs.attributes.value("role", std::string("?")) + ", package " +
-                             obs.attributes.value("package_hash", std::string("?")).substr(0, 12) + ")"}};
+    const ojson& want = rec["attributes"];
+    if (!obs.exists) return {{"marker", "bootstrap marker missing on the node (" + MarkerPath(want) + ")"}};
+    if (!obs.attributes.is_object()) {
+      return {{"marker", "bootstrap marker on the node is not valid JSON (" + MarkerPath(want) + ")"}};
     }
-    return {};
+    std::string diffs;
+    auto differs = [&](const char* key, const std::string& name, size_t width) {
+      std::string seen = obs.attributes.value(key, std::string());
+      std::string recorded = want.is_object() ? want.value(key, std::string()) : std::string();
+      if (seen == recorded) return;
+      auto shown = [&](const std::string& v) { return v.empty() ? std::string("none") : v.substr(0, width); };
+      diffs += (diffs.empty() ? "" : ", ") + name + " " + shown(seen) + " (state: " + shown(recorded) + ")";
+    };
+    differs("role", "role", std::string::npos);
+    differs("package_hash", "package hash", 12);
+    if (diffs.empty() && obs.hash != rec.value("hash", "")) diffs = "hash " + obs.hash.substr(0, 12);
+    if (diffs.empty()) return {};
+    return {{"marker", "bootstrap marker on the node differs from the state: " + diffs}};
   }
 
   std::string DescribeDrift(const state::ResourceRecord& rec, const Observation& obs) const override {
@@ -107,13 +118,15 @@ class NodeHandler : public ResourceHandler {
     return o;
   }
 
+  // `timeout_s`: nodes.bootstrap-timeout for bootstrap.sh, ssh.command-timeout
+  // for every other remote command (clean.sh).
   Status Run(providers::Transport* t, const std::string& cmd, const std::string& cwd,
-             const config::Machine& m, ApplyContext& ctx, const char* what) {
+             const config::Machine& m, ApplyContext& ctx, const char* what, double timeout_s) {
     providers::ExecRequest req;
     req.command = cmd;
     req.cwd = cwd;
     req.env = {{"PAIPLAN_HOSTNAME", m.hostname}, {"PAIPLAN_ROLE", m.role}, {"PAIPLAN_HOSTIP", m.hostip}};
-    req.timeout = std::chrono::milliseconds(int64_t(env_.ws->settings.bootstrap_timeout * 1000));
+    req.timeout = std::chrono::milliseconds(int64_t(timeout_s * 1000));
     req.on_output = [&](std::string_view chunk, bool) { ctx.log(chunk); };
     ctx.log("$ " + cmd + "  (on " + t->Describe() + ", in " + cwd + ")\n");
     auto res = t->Exec(req);
@@ -142,7 +155,8 @@ class NodeHandler : public ResourceHandler {
       PP_RETURN_IF_ERROR(t->Upload(fs::Join(staging, name), content, mode));
     }
     ctx.log("uploaded " + std::to_string(pkg->files.size()) + " files to " + staging + "\n");
-    PP_RETURN_IF_ERROR(Run(t, "bash ./bootstrap.sh", staging, m, ctx, "bootstrap.sh"));
+    PP_RETURN_IF_ERROR(Run(t, "bash ./bootstrap.sh", staging, m, ctx, "bootstrap.sh",
+                                env_.ws->settings.bootstrap_timeout));
     ojson marker = {{"hostname", m.hostname}, {"role", m.role}, {"hash", a.hash},
                     {"package_hash", pkg->hash}, {"paiplan_version", PAIPLAN_VERSION},
                     {"applied_at", env_.now()}};
@@ -159,7 +173,8 @@ class NodeHandler : public ResourceHandler {
     if (clean) {
       std::string staging = fs::Join(dir, "staging");
       PP_RETURN_IF_ERROR(t->Upload(fs::Join(staging, "clean.sh"), *clean, 0755));
-      PP_RETURN_IF_ERROR(Run(t, "bash ./clean.sh", staging, m, ctx, "clean.sh"));
+      PP_RETURN_IF_ERROR(Run(t, "bash ./clean.sh", staging, m, ctx, "clean.sh",
+                                  env_.ws->settings.ssh_command_timeout));
     } else {
       ctx.log("no clean.sh in " + clean_src + "; only the marker is removed\n");
     }

@@ -4,7 +4,11 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
+#include <unistd.h>
+
 #include <csignal>
+#include <cstdlib>
+#include <fstream>
 
 #include <mutex>
 #include <vector>
@@ -50,7 +54,37 @@ class SessionGuard {
   ssh_session s_;
 };
 
-Status SetOptions(ssh_session s, const SshTarget& t) {
+// Where the ProxyCommand's `ssh -W` writes its errors while connecting (a
+// refused bastion key, a denied login to the bastion are only said there);
+// removed by the guard once the connection attempt is over.
+class JumpErrors {
+ public:
+  explicit JumpErrors(const SshTarget& t) {
+    if (!t.proxy_jump) return;
+    const char* tmp = std::getenv("TMPDIR");
+    path_ = std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/.paiplan-jump-" +
+            RandomToken() + ".err";
+  }
+  ~JumpErrors() {
+    if (!path_.empty()) ::unlink(path_.c_str());
+  }
+  const std::string& path() const { return path_; }
+  // The last non-empty lines the jump's ssh wrote, joined by "; ".
+  std::string Said() const {
+    std::ifstream in(path_);
+    std::string line, out;
+    while (std::getline(in, line)) {
+      while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+      if (!line.empty()) out += (out.empty() ? "" : "; ") + line;
+    }
+    return out.size() > 500 ? out.substr(out.size() - 500) : out;
+  }
+
+ private:
+  std::string path_;
+};
+
+Status SetOptions(ssh_session s, const SshTarget& t, const JumpErrors& jump_errors) {
   std::string user = UserOf(t);
   int port = t.port;
   long secs = static_cast<long>(t.connect_timeout.count() / 1000);
@@ -70,7 +104,7 @@ Status SetOptions(ssh_session s, const SshTarget& t) {
          ssh_options_set(s, SSH_OPTIONS_GLOBAL_KNOWNHOSTS, t.known_hosts_file.c_str()) == SSH_OK;
   }
   if (ok && t.proxy_jump) {
-    std::string cmd = ProxyCommandFor(t);
+    std::string cmd = ProxyCommandFor(t, jump_errors.path());
     ok = ssh_options_set(s, SSH_OPTIONS_PROXYCOMMAND, cmd.c_str()) == SSH_OK;
   }
   if (!ok) {
@@ -92,8 +126,22 @@ void SetTcpKeepalive(ssh_session s, int idle_seconds) {
   setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof cnt);
 }
 
-Status ConnectError(ssh_session s, const SshTarget& t) {
+Status ConnectError(ssh_session s, const SshTarget& t, const JumpErrors& jump_errors) {
   std::string err = ssh_get_error(s);
+  if (t.proxy_jump) {
+    std::string said = jump_errors.Said();
+    if (said.find("Host key verification failed") != std::string::npos) {
+      const SshJumpHost& j = *t.proxy_jump;
+      return Status::PermissionDenied(
+          "cannot connect to " + TargetName(t) + " via " + j.host + ": the jump host's key was refused: " +
+          said + ". Verify it, then add it with: ssh-keyscan -p " + std::to_string(j.port) + " " + j.host +
+          " >> " + KnownHostsForMessages(t) + ", or set ssh.strict-host-keys: accept-new in paiplan.yaml");
+    }
+    if (!said.empty()) {
+      return Status::Unavailable("cannot connect to " + TargetName(t) + " via " + t.proxy_jump->host +
+                                 ": the jump host connection failed: " + said + " (" + err + ")");
+    }
+  }
   std::string lower;
   for (char c : err) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   std::string where = TargetName(t) + (t.proxy_jump ? " via " + t.proxy_jump->host : "");
@@ -209,7 +257,7 @@ std::string KnownHostsForMessages(const SshTarget& t) {
   return t.known_hosts_file.empty() ? "~/.ssh/known_hosts" : t.known_hosts_file;
 }
 
-std::string ProxyCommandFor(const SshTarget& t) {
+std::string ProxyCommandFor(const SshTarget& t, const std::string& stderr_path) {
   if (!t.proxy_jump) return "";
   const SshJumpHost& j = *t.proxy_jump;
   std::string user = j.user.empty() ? UserOf(t) : j.user;
@@ -217,13 +265,15 @@ std::string ProxyCommandFor(const SshTarget& t) {
   long secs = std::max<long>(1, static_cast<long>(t.connect_timeout.count() / 1000));
   std::string cmd = "exec ssh -F /dev/null -W " + Q(t.host) + ":" + std::to_string(t.port) +
                     " -p " + std::to_string(j.port) +
-                    " -o BatchMode=yes -o StrictHostKeyChecking=yes" +
+                    " -o BatchMode=yes -o StrictHostKeyChecking=" +
+                    (t.policy == SshTarget::kAcceptNew ? "accept-new" : "yes") +
                     " -o ConnectTimeout=" + std::to_string(secs);
   if (!t.known_hosts_file.empty()) {
     cmd += " -o UserKnownHostsFile=" + Q(t.known_hosts_file) + " -o GlobalKnownHostsFile=/dev/null";
   }
   if (!key.empty()) cmd += " -o IdentitiesOnly=yes -i " + Q(key);
   cmd += " " + Q(user + "@" + j.host);
+  if (!stderr_path.empty()) cmd += " 2>" + Q(stderr_path);
   return cmd;
 }
 
@@ -232,8 +282,9 @@ Result<ssh_session> OpenSshSession(const SshTarget& t) {
   ssh_session raw = ssh_new();
   if (raw == nullptr) return Err(Status::Internal("ssh_new failed"));
   SessionGuard guard(raw);
-  PP_RETURN_IF_ERROR_R(SetOptions(raw, t));
-  if (ssh_connect(raw) != SSH_OK) return Err(ConnectError(raw, t));
+  JumpErrors jump_errors(t);
+  PP_RETURN_IF_ERROR_R(SetOptions(raw, t, jump_errors));
+  if (ssh_connect(raw) != SSH_OK) return Err(ConnectError(raw, t, jump_errors));
   SetTcpKeepalive(raw, t.keepalive_seconds);
   PP_RETURN_IF_ERROR_R(CheckHostKey(raw, t));
   PP_RETURN_IF_ERROR_R(Authenticate(raw, t));

@@ -20,8 +20,9 @@ namespace paiplan::providers::ssh::internal {
 std::string TargetName(const SshTarget& target);
 // The known_hosts path as the user should read it in messages.
 std::string KnownHostsForMessages(const SshTarget& target);
-// The ProxyCommand line used for target.proxy_jump (exposed for tests/docs).
-std::string ProxyCommandFor(const SshTarget& target);
+// The ProxyCommand line used for target.proxy_jump (exposed for tests/docs);
+// with `stderr_path`, the jump's `ssh` writes its errors there.
+std::string ProxyCommandFor(const SshTarget& target, const std::string& stderr_path = "");
 
 // Connects, checks the host key and authenticates. On success the caller owns
 // the session (ssh_disconnect + ssh_free). Fails as documented in

@@ -18,11 +18,36 @@ bool SameEndpoint(const SshTarget& a, const SshTarget& b) {
 
 }  // namespace
 
-SshPool::SshPool(int max_concurrent_handshakes) : handshakes_(max_concurrent_handshakes) {
-  PP_CHECK(max_concurrent_handshakes >= 1);
+SshPool::SshPool(int max_concurrent_handshakes, int keepalive_seconds)
+    : handshakes_(max_concurrent_handshakes) {
+  PP_CHECK(keepalive_seconds >= 0);
+  if (keepalive_seconds > 0) {
+    keepalive_ = std::jthread([this, keepalive_seconds](std::stop_token stop) {
+      KeepaliveLoop(stop, keepalive_seconds);
+    });
+  }
 }
 
-SshPool::~SshPool() = default;  // owned_ closes every session
+// keepalive_ (declared last) is stopped and joined first; then owned_ closes
+// every session.
+SshPool::~SshPool() = default;
+
+void SshPool::KeepaliveLoop(std::stop_token stop, int keepalive_seconds) {
+  auto tick = std::chrono::milliseconds(keepalive_seconds * 500);
+  std::unique_lock<std::mutex> lock(wake_mu_);
+  while (!stop.stop_requested()) {
+    if (wake_.wait_for(lock, stop, tick, [] { return false; })) break;
+    if (stop.stop_requested()) break;
+    for (SshTransport* t : Snapshot()) t->SendKeepaliveIfIdle();
+  }
+}
+
+std::vector<SshTransport*> SshPool::Snapshot() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<SshTransport*> out;
+  for (const auto& t : owned_) out.push_back(t.get());
+  return out;
+}
 
 Transport* SshPool::Get(const std::string& name, const SshTarget& target) {
   return GetSsh(name, target);
@@ -41,6 +66,12 @@ int SshPool::TotalHandshakes() const {
   std::lock_guard<std::mutex> lock(mu_);
   int n = 0;
   for (const auto& t : owned_) n += t->stats().handshakes;
+  return n;
+}
+
+int SshPool::TotalKeepalives() const {
+  int n = 0;
+  for (SshTransport* t : Snapshot()) n += t->stats().keepalives;
   return n;
 }
 

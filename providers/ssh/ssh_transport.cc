@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <random>
 
+#include "engine/base/check.h"
 #include "providers/ssh/ssh_connect.h"
 
 namespace paiplan::providers::ssh {
@@ -96,7 +97,22 @@ Result<std::string> BuildRemoteCommand(const ExecRequest& request, const std::st
   return cmd;
 }
 
-SshTransport::SshTransport(SshTarget target, std::counting_semaphore<>* handshake_gate)
+HandshakeGate::HandshakeGate(int limit) : sem_(limit) { PP_CHECK(limit >= 1); }
+
+void HandshakeGate::Acquire() {
+  sem_.acquire();
+  int now = ++in_flight_;
+  int seen = max_.load();
+  while (now > seen && !max_.compare_exchange_weak(seen, now)) {
+  }
+}
+
+void HandshakeGate::Release() {
+  --in_flight_;
+  sem_.release();
+}
+
+SshTransport::SshTransport(SshTarget target, HandshakeGate* handshake_gate)
     : target_(std::move(target)), handshake_gate_(handshake_gate) {}
 
 SshTransport::~SshTransport() = default;
@@ -124,16 +140,33 @@ void SshTransport::Disconnect() {
 
 void SshTransport::DisconnectLocked() { session_.reset(); }
 
+bool SshTransport::SendKeepaliveIfIdle() {
+  std::unique_lock<std::mutex> lock(mu_, std::try_to_lock);
+  if (!lock.owns_lock() || target_.keepalive_seconds <= 0) return false;
+  if (!session_ || session_->broken || !ssh_is_connected(session_->ssh)) return false;
+  auto now = std::chrono::steady_clock::now();
+  if (now - last_used_ < std::chrono::seconds(target_.keepalive_seconds)) return false;
+  last_used_ = now;
+  if (ssh_send_ignore(session_->ssh, "keepalive@paiplan") != SSH_OK) {
+    session_->broken = true;
+    return false;
+  }
+  ++stats_.keepalives;
+  return true;
+}
+
 Status SshTransport::EnsureConnectedLocked() {
+  last_used_ = std::chrono::steady_clock::now();
   if (session_ && !session_->broken && ssh_is_connected(session_->ssh)) return Status::Ok();
   DisconnectLocked();
   return ConnectLocked();
 }
 
 Status SshTransport::ConnectLocked() {
-  if (handshake_gate_ != nullptr) handshake_gate_->acquire();
+  if (handshake_gate_ != nullptr) handshake_gate_->Acquire();
   Result<ssh_session> s = internal::OpenSshSession(target_);
-  if (handshake_gate_ != nullptr) handshake_gate_->release();
+  if (handshake_gate_ != nullptr) handshake_gate_->Release();
+  last_used_ = std::chrono::steady_clock::now();
   if (!s) return s.error();
   session_ = std::make_unique<Session>();
   session_->ssh = *s;

@@ -22,8 +22,9 @@
 // ProxyJump: libssh 0.10 cannot run a session over a channel of another
 // session, so a jump host is reached through SSH_OPTIONS_PROXYCOMMAND running
 // OpenSSH's `ssh -W HOST:PORT` to the bastion (BatchMode, the same
-// known_hosts file, StrictHostKeyChecking=yes, the jump host's identity file).
-// Password authentication to the jump host is therefore not supported.
+// known_hosts file, StrictHostKeyChecking=yes or accept-new following the
+// target's policy, the jump host's identity file). Password authentication to
+// the jump host is therefore not supported.
 // Because libssh writes to that pipe with write(2), the first connection
 // sets SIGPIPE to SIG_IGN if it was SIG_DFL (a dead proxy then fails the call
 // instead of killing the process).
@@ -85,7 +86,27 @@ struct SshTarget {
   HostKeyPolicy policy = kStrict;
   std::chrono::milliseconds connect_timeout{10000};  // TCP connect + handshake
   std::optional<SshJumpHost> proxy_jump;
-  int keepalive_seconds = 30;  // TCP keepalive idle time on the socket; 0: off
+  // TCP keepalive idle time on the socket, and the idle time after which
+  // SendKeepaliveIfIdle sends an SSH-level keepalive (SSH_MSG_IGNORE); 0: off.
+  int keepalive_seconds = 30;
+};
+
+// Bounds how many handshakes (connect + key exchange + auth) run at once
+// across the transports sharing it, and records the most that ever overlapped.
+// Thread-safety: all methods may be called from any thread.
+class HandshakeGate {
+ public:
+  // REQUIRES: limit >= 1.
+  explicit HandshakeGate(int limit);
+  void Acquire();  // blocks while `limit` handshakes are running
+  void Release();
+  // The highest number of handshakes that ran at the same time (tests).
+  int max_concurrent() const { return max_.load(); }
+
+ private:
+  std::counting_semaphore<> sem_;
+  std::atomic<int> in_flight_{0};
+  std::atomic<int> max_{0};
 };
 
 // Counters for tests and benchmarks.
@@ -93,13 +114,14 @@ struct SshTransportStats {
   int handshakes = 0;  // successful connect + auth (1 when the session was reused throughout)
   int execs = 0;
   int sftp_ops = 0;
+  int keepalives = 0;  // SSH-level keepalives sent on an idle session
 };
 
 class SshTransport : public Transport {
  public:
   // `handshake_gate`, if given, is acquired around each connect + auth
   // (SshPool bounds concurrent handshakes with it); it must outlive this.
-  explicit SshTransport(SshTarget target, std::counting_semaphore<>* handshake_gate = nullptr);
+  explicit SshTransport(SshTarget target, HandshakeGate* handshake_gate = nullptr);
   ~SshTransport() override;
   SshTransport(const SshTransport&) = delete;
   SshTransport& operator=(const SshTransport&) = delete;
@@ -117,6 +139,11 @@ class SshTransport : public Transport {
   Status Connect();
   // Closes the session; the next call reconnects.
   void Disconnect();
+  // Sends an SSH keepalive (SSH_MSG_IGNORE) if a session is open, no call is
+  // running on it (never waits for one), keepalive_seconds > 0 and nothing was
+  // sent on it for keepalive_seconds. Returns whether one was sent; a send
+  // failure marks the session broken (the next call reconnects).
+  bool SendKeepaliveIfIdle();
   SshTransportStats stats() const;
   const SshTarget& target() const { return target_; }
 
@@ -140,10 +167,11 @@ class SshTransport : public Transport {
   Status SftpError(const std::string& what, const std::string& path);
 
   const SshTarget target_;
-  std::counting_semaphore<>* const handshake_gate_;
+  HandshakeGate* const handshake_gate_;
   mutable std::mutex mu_;
   std::unique_ptr<Session> session_;  // GUARDED_BY(mu_)
   SshTransportStats stats_;           // GUARDED_BY(mu_)
+  std::chrono::steady_clock::time_point last_used_;  // GUARDED_BY(mu_)
 };
 
 // `s` quoted for a POSIX shell: 'it'\''s'.

@@ -138,6 +138,8 @@ TEST_F(WorkspaceTest, SettingsDefaults) {
   EXPECT_FALSE(s.ssh_accept_new);
   EXPECT_EQ(s.ssh_connect_timeout, 10);
   EXPECT_EQ(s.ssh_parallelism, 16);
+  EXPECT_EQ(s.ssh_keepalive, 30);
+  EXPECT_EQ(s.ssh_command_timeout, 1800);
   EXPECT_EQ(s.node_state_dir, "/var/lib/paiplan");
   EXPECT_EQ(s.retry_attempts, 5);
   EXPECT_EQ(s.script_timeout, 600);
@@ -148,7 +150,8 @@ TEST_F(WorkspaceTest, SettingsExplicitValues) {
   ws_.Write({{"paiplan.yaml",
               "service-paths: [services]\nparallelism: 3\nstate: {backend: etcd, endpoints: ['http://127.0.0.1:2379'],"
               " prefix: /x}\nkubernetes: {kubeconfig: kc/config, context: dev}\n"
-              "ssh: {strict-host-keys: accept-new, identity: keys/id, connect-timeout: 2.5}\n"
+              "ssh: {strict-host-keys: accept-new, identity: keys/id, connect-timeout: 2.5, keepalive: 0,"
+              " command-timeout: 60}\n"
               "scripts: {timeouts: {web: 30}}\nretry: {attempts: 2}\n"
               "drift: {ignore: [{address: 'label.*', reason: managed elsewhere}]}\n"}});
   auto w = Load();
@@ -162,6 +165,8 @@ TEST_F(WorkspaceTest, SettingsExplicitValues) {
   EXPECT_TRUE(s.ssh_accept_new);
   EXPECT_EQ(s.ssh_identity, ws_.Path("keys/id"));
   EXPECT_DOUBLE_EQ(s.ssh_connect_timeout, 2.5);
+  EXPECT_EQ(s.ssh_keepalive, 0);
+  EXPECT_DOUBLE_EQ(s.ssh_command_timeout, 60);
   EXPECT_EQ(s.script_timeouts.at("web"), 30);
   EXPECT_EQ(s.retry_attempts, 2);
   ASSERT_EQ(s.drift_ignore.size(), 1u);

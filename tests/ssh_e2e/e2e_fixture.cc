@@ -211,6 +211,7 @@ void SshE2eTest::TearDown() {
 void SshE2eTest::StartCluster(int k, const ClusterOptions& options) {
   testing::SshdHarnessOptions o;
   o.nodes = k;
+  o.log_level = options.log_level;
   auto h = testing::SshdHarness::Create(o);
   ASSERT_TRUE(h.has_value()) << h.error().message();
   h_ = std::move(*h);
@@ -241,14 +242,16 @@ void SshE2eTest::StartCluster(int k, const ClusterOptions& options) {
 void SshE2eTest::WriteLayout(const std::vector<int>& nodes) {
   std::string y = kLayoutHead;
   for (int i : nodes) {
+    const NodeEntryOptions& e = entry_options_[i];
+    std::string key = e.keyfile.value_or(h_->client_key());
     y += "  - hostname: " + Host(i) + "\n"
          "    hostip: " + h_->ip(i) + "\n"
          "    machine-type: SMALL\n"
          "    k8s-role: " + Role(i) + "\n"
          "    sshport: " + std::to_string(h_->port()) + "\n"
-         "    username: root\n"
-         "    keyfile-path: " + h_->client_key() + "\n"
-         "    pai-worker: \"true\"\n";
+         "    username: root\n" +
+         (key.empty() ? "" : "    keyfile-path: " + key + "\n") +
+         "    pai-worker: \"true\"\n" + e.extra;
   }
   WriteFile(ws_ + "/layout.yaml", y);
 }
@@ -258,7 +261,9 @@ void SshE2eTest::WriteSettings(const std::string& extra) {
       "enabled-services: []\n"
       "service-paths:\n  - services\n"
       "kubernetes:\n  enabled: false\n"
-      "ssh:\n  known-hosts: " + known_hosts_ + "\n  strict-host-keys: yes\n  connect-timeout: 20\n"
+      "ssh:\n  known-hosts: " + known_hosts_ + "\n  strict-host-keys: " +
+      options_.strict_host_keys + "\n  connect-timeout: 20\n" +
+      options_.ssh_settings +
       "retry:\n  attempts: 2\n  backoff: 0.1\n"
       "parallelism: 50\n" + extra;
   if (!s.empty() && s.back() != '\n') s += "\n";

@@ -27,6 +27,7 @@
 
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -65,6 +66,15 @@ struct ClusterOptions {
   int package_bytes = 100 * 1024;  // size of roles/worker/package.bin
   std::string hang_host;           // this machine's hook.sh sleeps 1000 s
   std::string extra_settings;      // appended to paiplan.yaml
+  std::string strict_host_keys = "yes";  // ssh.strict-host-keys
+  std::string ssh_settings;        // lines ("  key: value\n") added to paiplan.yaml's ssh block
+  std::string log_level = "VERBOSE";  // every sshd's LogLevel
+};
+
+// Per-machine changes to the layout.yaml entries WriteLayout writes.
+struct NodeEntryOptions {
+  std::optional<std::string> keyfile;  // keyfile-path; "" omits it; unset: the harness key
+  std::string extra;                   // more lines of the entry ("    key: value\n")
 };
 
 class SshE2eTest : public ::testing::Test {
@@ -74,8 +84,10 @@ class SshE2eTest : public ::testing::Test {
   // Starts `k` nodes and writes the workspace for all of them. Fatal
   // (ASSERT) on failure: call through ASSERT_NO_FATAL_FAILURE.
   void StartCluster(int k, const ClusterOptions& options = {});
-  // Rewrites layout.yaml with the given node indices only.
+  // Rewrites layout.yaml with the given node indices only (entries changed
+  // by entry_options_).
   void WriteLayout(const std::vector<int>& nodes);
+  // Rewrites paiplan.yaml: `extra` appended, options_.ssh_settings in ssh.
   void WriteSettings(const std::string& extra);
 
   // `paiplan -C WS <args...>`.
@@ -105,6 +117,7 @@ class SshE2eTest : public ::testing::Test {
   std::string known_hosts_;  // the workspace's copy of the harness known_hosts
   int nodes_ = 0;
   ClusterOptions options_;
+  std::map<int, NodeEntryOptions> entry_options_;  // node index -> its layout entry's changes
 };
 
 // Whole-file helpers; ReadFile returns "" for a missing file.
