@@ -12,19 +12,6 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-bool WaitForBegin(const TestWorkspace& ws, Child& apply, const std::string& service, const std::string& action) {
-  for (int i = 0; i < 3000; ++i) {
-    if (ws.Find(service, action)) return true;
-    if (apply.TryWait()) {
-      ADD_FAILURE() << "apply ended before " << service << " " << action << " began: " << apply.Wait().All();
-      return false;
-    }
-    SleepMs(10);
-  }
-  ADD_FAILURE() << service << " " << action << " never began";
-  return false;
-}
-
 int CountCalls(const TestWorkspace& ws, const std::string& service, const std::string& action) {
   int n = 0;
   for (const auto& c : ws.Calls(action)) n += c.service == service;

@@ -15,21 +15,6 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-// Waits (bounded: a safety net, not a criterion) until `service action` has
-// begun. Fails the test when the apply ended first.
-bool WaitForBegin(const TestWorkspace& ws, Child& apply, const std::string& service, const std::string& action) {
-  for (int i = 0; i < 3000; ++i) {
-    if (ws.Find(service, action)) return true;
-    if (!apply.Running() || apply.TryWait()) {
-      ADD_FAILURE() << "apply ended before " << service << " " << action << " began: " << apply.Wait().All();
-      return false;
-    }
-    SleepMs(10);
-  }
-  ADD_FAILURE() << service << " " << action << " never began";
-  return false;
-}
-
 // Waits until every script call that began has ended (orphans of a killed paiplan).
 void WaitForScriptsToEnd(const TestWorkspace& ws) {
   for (int i = 0; i < 1000; ++i) {

@@ -217,4 +217,17 @@ std::map<std::string, std::pair<std::string, std::string>> TestWorkspace::Plan()
   return out;
 }
 
+bool WaitForBegin(const TestWorkspace& ws, Child& apply, const std::string& service, const std::string& action) {
+  for (int i = 0; i < 3000; ++i) {
+    if (ws.Find(service, action)) return true;
+    if (!apply.Running() || apply.TryWait()) {
+      ADD_FAILURE() << "apply ended before " << service << " " << action << " began: " << apply.Wait().All();
+      return false;
+    }
+    SleepMs(10);
+  }
+  ADD_FAILURE() << service << " " << action << " never began";
+  return false;
+}
+
 }  // namespace paiplan::integration

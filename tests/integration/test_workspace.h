@@ -80,4 +80,8 @@ class TestWorkspace {
   std::string extra_settings_;
 };
 
+// Waits (bounded: a safety net, not a criterion) until `service action` has
+// begun in the background `apply`. Fails the test when the apply ended first.
+bool WaitForBegin(const TestWorkspace& ws, Child& apply, const std::string& service, const std::string& action);
+
 }  // namespace paiplan::integration

@@ -15,18 +15,12 @@
 namespace paiplan::providers::ssh {
 namespace {
 
+using ::paiplan::testing::CountInFile;
 using ::paiplan::testing::SshdHarness;
 
 constexpr int kNodes = 8;
 // What OpenSSH's sshd logs at DEBUG3 for each SSH_MSG_IGNORE it receives.
 constexpr const char* kIgnoreLogLine = "Received SSH2_MSG_IGNORE";
-
-size_t CountInFile(const std::string& path, const std::string& needle) {
-  std::string c = fs::ReadFile(path).value_or("");
-  size_t n = 0;
-  for (size_t p = c.find(needle); p != std::string::npos; p = c.find(needle, p + 1)) ++n;
-  return n;
-}
 
 class SshPoolNodesTest : public ::testing::Test {
  protected:

@@ -24,6 +24,7 @@ ExecRequest Cmd(std::string command) {
 }
 
 using ::paiplan::testing::RunCommand;
+using ::paiplan::testing::CountInFile;
 using ::paiplan::testing::SshdHarness;
 using ::testing::HasSubstr;
 using ::testing::Not;
@@ -47,13 +48,6 @@ std::string FingerprintOf(const std::string& pub) {
   std::string line = fs::ReadFile(out).value_or("");
   size_t b = line.find("SHA256:");
   return b == std::string::npos ? "missing" : line.substr(b, line.find(' ', b) - b);
-}
-
-size_t CountInFile(const std::string& path, const std::string& needle) {
-  std::string c = fs::ReadFile(path).value_or("");
-  size_t n = 0;
-  for (size_t p = c.find(needle); p != std::string::npos; p = c.find(needle, p + 1)) ++n;
-  return n;
 }
 
 class SshTest : public ::testing::Test {

@@ -10,6 +10,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <fstream>
+#include <iterator>
+
 #include <chrono>
 #include <cstring>
 #include <random>
@@ -321,6 +324,14 @@ void SshdHarness::StopAll() {
 SshdHarness::~SshdHarness() {
   StopAll();
   if (owns_dir_) fs::RemoveAll(dir_).ok();
+}
+
+size_t CountInFile(const std::string& path, const std::string& needle) {
+  std::ifstream in(path);
+  std::string c((std::istreambuf_iterator<char>(in)), {});
+  size_t n = 0;
+  for (size_t p = c.find(needle); p != std::string::npos; p = c.find(needle, p + 1)) ++n;
+  return n;
 }
 
 }  // namespace paiplan::testing

@@ -100,4 +100,8 @@ int RunCommand(const std::vector<std::string>& argv, const std::string& log = ""
 // For verification only (never used to kill).
 std::vector<pid_t> FindProcessesByCmdline(const std::string& needle);
 
+// Occurrences of `needle` in the file at `path` (0 when it cannot be read):
+// counts lines of an sshd log.
+size_t CountInFile(const std::string& path, const std::string& needle);
+
 }  // namespace paiplan::testing
