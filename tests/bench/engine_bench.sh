@@ -10,6 +10,8 @@
 #   SERVICES   services per workspace                 [20]
 #   PAR        paiplan apply --parallelism            [10, Terraform's default]
 #   RUNS       repetitions of each paiplan plan (min) [3]
+#   TF_EXEC=1  Terraform's node/service resources also run a shell command
+#              (local-exec), as paiplan's do: equal work per action
 #   TF_TIMEOUT seconds per Terraform step             [600]; SIGINT then,
 #              SIGKILL 60 s later (a stopping Terraform may hang on its state)
 #   KEEP=1     keep the workspaces under /tmp
@@ -139,7 +141,7 @@ for n in "${sizes[@]}"; do
   # Terraform: same DAG.
   if [[ " ${tf_sizes[*]} " != *" $n "* ]]; then continue; fi
   tf=$work/tf-$n
-  $py "$root/tests/bench/terraform/gen_tf.py" --out "$tf" < "$work/graph-$n.dot" > /dev/null
+  $py "$root/tests/bench/terraform/gen_tf.py" --out "$tf" ${TF_EXEC:+--exec} < "$work/graph-$n.dot" > /dev/null
   (cd "$tf" && terraform init -input=false -no-color > "$work/tf-init-$n.log" 2>&1) \
     || { echo "terraform init failed:" >&2; cat "$work/tf-init-$n.log" >&2; exit 1; }
   tfrun() { (cd "$tf" && exec /usr/bin/time -o "$1.time" -f "%e %U %S %M" timeout -s INT -k 60 "$tf_timeout" terraform "${@:2}") > "$1.log" 2>&1; }
@@ -165,7 +167,7 @@ for n in "${sizes[@]}"; do
   }
   if tfstep apply 0 apply -auto-approve -input=false -no-color; then
     if tfstep noop 0 plan -detailed-exitcode -input=false -no-color; then :; fi
-    $py "$root/tests/bench/terraform/gen_tf.py" --out "$tf" --bump render.svc-0001/svc-0001.yaml \
+    $py "$root/tests/bench/terraform/gen_tf.py" --out "$tf" ${TF_EXEC:+--exec} --bump render.svc-0001/svc-0001.yaml \
       --bump service.svc-0001 < "$work/graph-$n.dot" > /dev/null
     if tfstep change 2 plan -detailed-exitcode -input=false -no-color; then
       grep -q "Plan: 2 to add, 0 to change, 2 to destroy." "$work/tf-change-$n.log" \

@@ -21,6 +21,9 @@ Mapping (keeps exactly the same dependencies):
   with `depends_on` on the blocks of its prerequisites.
 - triggers_replace holds the address and a revision ("r1"); --bump ADDRESS
   changes that resource's revision (the one-change plan).
+- --exec: node.* and service.* resources also get a `local-exec` provisioner
+  (built in) that runs a one-line shell command, as paiplan runs a bootstrap
+  or service script for them: equal work per action for an apply comparison.
 Python 3 standard library only; deterministic output.
 """
 import argparse
@@ -56,6 +59,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--out', required=True)
     ap.add_argument('--bump', action='append', default=[], help='address whose revision changes')
+    ap.add_argument('--exec', action='store_true', help='local-exec a shell command per node/service')
     a = ap.parse_args()
     vertices, edges = parse_dot(sys.stdin.read())
     if not vertices:
@@ -108,8 +112,12 @@ def main():
         out += ['}', '']
         out += ['resource "terraform_data" "node_g%d" {' % g,
                 '  for_each         = local.node_g%d' % g,
-                '  triggers_replace = ["node.${each.key}", each.value]',
-                '}', '']
+                '  triggers_replace = ["node.${each.key}", each.value]']
+        if a.exec:
+            out += ['  provisioner "local-exec" {',
+                    '    command = "echo bootstrap ${each.key} >/dev/null"',
+                    '  }']
+        out += ['}', '']
         if any(('label.' + h) in block_of for h in hosts):
             out += ['resource "terraform_data" "label_g%d" {' % g,
                     '  for_each         = local.label_g%d' % g,
@@ -125,6 +133,10 @@ def main():
             out.append('  depends_on = [')
             out += ['    %s,' % d for d in deps]
             out.append('  ]')
+        if a.exec and kind(v) == 'service':
+            out += ['  provisioner "local-exec" {',
+                    '    command = "echo start %s >> ${path.module}/services.log"' % v,
+                    '  }']
         out += ['}', '']
     os.makedirs(a.out, exist_ok=True)
     with open(os.path.join(a.out, 'main.tf'), 'w') as f:
