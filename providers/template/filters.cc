@@ -92,23 +92,32 @@ bool ParseInt(std::string_view s, int64_t base, int64_t* out) {
   return true;
 }
 
+// float → int as Python's int(): truncation. Jinja2 3.1.2's `int` returns
+// its default for nan (Python's ValueError, which the filter catches) and
+// fails on infinity (OverflowError, which it does not); a finite value beyond
+// 64 bits would be a Python big integer, which paiplan cannot represent: an
+// error, never a wrong number.
+Result<Value> FloatToInt(double f, const Value& def) {
+  if (std::isnan(f)) return def;
+  if (std::isinf(f)) return Err(Status::InvalidArgument("cannot convert float infinity to integer"));
+  if (f >= 9223372036854775808.0 || f < -9223372036854775808.0) {
+    return Err(Status::InvalidArgument("integer out of range: " + FloatRepr(f) +
+                                       " does not fit in 64 bits (Python would make a big integer)"));
+  }
+  return Value::Int(static_cast<int64_t>(f));
+}
+
 Result<Value> Int(const Value& v, const CallArgs& a) {
   Value def = Arg(a, 0, "default", Value::Int(0));
   if (v.IsUndefined()) return UndefinedOp();
   if (v.IsIntegral()) return Value::Int(v.AsInt());
-  if (v.kind() == Value::Kind::kFloat) {
-    if (!std::isfinite(v.AsDouble())) return Err(Status::InvalidArgument("cannot convert float to integer"));
-    return Value::Int(static_cast<int64_t>(v.AsDouble()));
-  }
+  if (v.kind() == Value::Kind::kFloat) return FloatToInt(v.AsDouble(), def);
   if (v.IsString()) {
     int64_t n;
     int64_t base = Arg(a, 1, "base", Value::Int(10)).AsInt();
     if (ParseInt(v.AsStr(), base, &n)) return Value::Int(n);
     double f;
-    if (ParseFloat(v.AsStr(), &f)) {
-      if (!std::isfinite(f)) return Err(Status::InvalidArgument("cannot convert float to integer"));
-      return Value::Int(static_cast<int64_t>(f));
-    }
+    if (ParseFloat(v.AsStr(), &f)) return FloatToInt(f, def);
   }
   return def;
 }

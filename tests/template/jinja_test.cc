@@ -167,6 +167,10 @@ TEST(JinjaTest, IntegerOverflowIsAnError) {
                   nlohmann::ordered_json::object(), "t");
   ASSERT_TRUE(r.has_value()) << r.error().message();
   EXPECT_EQ(*r, "4611686018427387904 -9223372036854775808 0");
+  // A float beyond 64 bits is a Python big integer under |int: an error,
+  // never a wrapped-around number.
+  EXPECT_THAT(ErrorOf("{{ 9.3e18|int }}"), HasSubstr("integer out of range"));
+  EXPECT_THAT(ErrorOf("{{ '1e300'|int }}"), HasSubstr("integer out of range"));
 }
 
 }  // namespace
