@@ -202,6 +202,11 @@ case("paiplan_allow_missing_string", {P: PAIPLAN + 'allow-missing-prerequisites:
 
 # --- services-configuration.yaml -------------------------------------------
 case("svccfg_top_list", {SC: "- cluster\n"}, [e(SC, 1, "expected a map", "list")])
+KC = "kubernetes-configuration.yaml"
+case("kubecfg_unknown_top_key", {KC: "kubernetes:\n  cluster-dns: 10.254.0.10\nload-balance-ip: 10.0.0.1\n"},
+     [e(KC, 3, "load-balance-ip")])
+case("kubecfg_section_not_map", {KC: "kubernetes: 10.254.0.10\n"}, [e(KC, 1, "kubernetes", "string")])
+case("kubecfg_dns_not_string", {KC: "kubernetes:\n  cluster-dns: [10.254.0.10]\n"}, [e(KC, 2, "cluster-dns", "list")])
 case("svccfg_service_scalar", {SC: "cluster: 5\n"}, [e(SC, 1, "cluster", "map", "5")])
 case("svccfg_bad_service_name", {SC: "cluster: {}\n'web ui': {}\n"}, [e(SC, 2, "web ui")])
 case("svccfg_unknown_service_warning", {SC: "cluster: {}\nclsuter: {}\n"},
