@@ -156,18 +156,27 @@ class LabelHandler : public ResourceHandler {
 
   // Desired labels the node already carries with the desired value although
   // paiplan does not own them (set by someone else before paiplan): they are
-  // left as they are and never removed by paiplan.
+  // left as they are and never removed by paiplan. One it carries with
+  // another value is someone else's setting: paiplan does not overwrite it
+  // (FailedPrecondition, not retried) until it is removed or imported.
   Status FindUnowned(const std::string& node, const std::set<std::string>& desired,
                      const std::set<std::string>& owned, std::set<std::string>* unowned) {
     if (std::includes(owned.begin(), owned.end(), desired.begin(), desired.end())) return Status::Ok();
     auto current = env_.kube->GetNodeLabels(node);
     if (!current) return current.error();
     if (!current->has_value()) return NotRegistered(node, Status::NotFound("no such node"));
+    std::string conflicts;
     for (const auto& k : desired) {
       auto l = (*current)->find(k);
-      if (!owned.count(k) && l != (*current)->end() && l->second == "true") unowned->insert(k);
+      if (owned.count(k) || l == (*current)->end()) continue;
+      if (l->second == "true") unowned->insert(k);
+      else conflicts += (conflicts.empty() ? "" : ", ") + k + "=" + l->second;
     }
-    return Status::Ok();
+    if (conflicts.empty()) return Status::Ok();
+    return Status::FailedPrecondition(
+        "node " + node + " already has " + conflicts + ", not set by paiplan, and layout.yaml wants \"true\"; "
+        "paiplan does not overwrite labels it did not set, so nothing was changed on this node. Remove the label "
+        "(kubectl label node " + node + " KEY-), or let paiplan take it over with `paiplan import label.<hostname>`");
   }
 
   state::ResourceRecord Record(const Action& a, const std::set<std::string>& unowned) const {

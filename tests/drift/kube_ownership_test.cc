@@ -151,6 +151,24 @@ TEST_F(KubeOwnershipTest, PreexistingLabelIsNotOwnedAndSurvivesDestroy) {
   EXPECT_FALSE(NodeLabels("127.0.0.22").count("pai-worker")) << "set by paiplan: removed";
 }
 
+TEST_F(KubeOwnershipTest, PreexistingLabelWithAnotherValueIsNotOverwritten) {
+  ASSERT_NO_FATAL_FAILURE(MakeWorkspace(LocalNodeNames()));
+  ASSERT_EQ(Kubectl("label node 127.0.0.21 pai-worker=false").rc, 0);
+  CmdResult apply = Paiplan("apply --auto-approve");
+  EXPECT_EQ(apply.rc, 1) << apply.all();
+  EXPECT_THAT(apply.all(), HasSubstr("node 127.0.0.21 already has pai-worker=false, not set by paiplan"));
+  EXPECT_THAT(apply.all(), HasSubstr("paiplan import label.<hostname>"));
+  EXPECT_EQ(NodeLabels("127.0.0.21")["pai-worker"], "false") << "someone else's value is left as it is";
+  EXPECT_EQ(NodeLabels("127.0.0.22")["pai-worker"], "true") << "the other nodes are labelled";
+  // Imported, it is paiplan's: the next apply sets the layout's value, and destroy removes it.
+  ASSERT_EQ(Paiplan("import label.local-worker-0").rc, 0);
+  CmdResult again = Paiplan("apply --auto-approve");
+  ASSERT_EQ(again.rc, 0) << again.all();
+  EXPECT_EQ(NodeLabels("127.0.0.21")["pai-worker"], "true");
+  ASSERT_EQ(Paiplan("destroy --auto-approve").rc, 0);
+  EXPECT_FALSE(NodeLabels("127.0.0.21").count("pai-worker"));
+}
+
 TEST_F(KubeOwnershipTest, ImportedPreexistingLabelIsOwned) {
   ASSERT_NO_FATAL_FAILURE(MakeWorkspace(LocalNodeNames()));
   ASSERT_EQ(Kubectl("label node 127.0.0.21 pai-worker=true").rc, 0);
