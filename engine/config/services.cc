@@ -1,5 +1,7 @@
 #include "engine/config/services.h"
 
+#include <algorithm>
+#include <functional>
 #include <set>
 
 #include "engine/base/fs.h"
@@ -142,6 +144,60 @@ void CheckServiceGraphInputs(Workspace* ws, const std::map<std::string, std::str
     }
     if (allow_missing) def.prerequisites = kept;
   }
+}
+
+namespace {
+
+// Finds a prerequisite cycle among services; returns it as a closed path
+// (first == last) or empty.
+std::vector<std::string> FindServiceCycle(const config::Workspace& ws) {
+  std::map<std::string, int> color;  // 0 white, 1 grey, 2 black
+  std::vector<std::string> stack, cycle;
+  std::function<bool(const std::string&)> visit = [&](const std::string& s) {
+    color[s] = 1;
+    stack.push_back(s);
+    const auto& def = ws.services.at(s);
+    std::vector<std::string> pre = def.prerequisites;
+    std::sort(pre.begin(), pre.end());
+    for (const auto& p : pre) {
+      if (!ws.services.count(p)) continue;
+      if (color[p] == 1) {
+        auto it = std::find(stack.begin(), stack.end(), p);
+        cycle.assign(it, stack.end());
+        cycle.push_back(p);
+        return true;
+      }
+      if (color[p] == 0 && visit(p)) return true;
+    }
+    stack.pop_back();
+    color[s] = 2;
+    return false;
+  };
+  for (const auto& [name, _] : ws.services) {
+    if (color[name] == 0 && visit(name)) break;
+  }
+  // Print in dependency direction: prerequisite → dependent.
+  std::reverse(cycle.begin(), cycle.end());
+  return cycle;
+}
+
+}  // namespace
+
+bool ReportPrerequisiteCycle(const Workspace& ws, Diagnostics* diags) {
+  auto cycle = FindServiceCycle(ws);
+  if (cycle.empty()) return false;
+  std::string path, files;
+  for (size_t i = 0; i < cycle.size(); ++i) path += (i ? " → " : "") + cycle[i];
+  for (size_t i = 0; i + 1 < cycle.size(); ++i) files += (i ? ", " : "") + ws.services.at(cycle[i]).service_yaml;
+  // Point at the entry that closes the first step: cycle[1] requires cycle[0].
+  const auto& second = ws.services.at(cycle[1]);
+  SourceLoc loc = second.loc;
+  for (size_t i = 0; i < second.prerequisites.size() && i < second.prerequisite_locs.size(); ++i) {
+    if (second.prerequisites[i] == cycle[0]) loc = second.prerequisite_locs[i];
+  }
+  diags->Error(loc, "prerequisite cycle: " + path + " (defined in " + files + ")",
+               "remove one of these prerequisites so the services can start in some order");
+  return true;
 }
 
 }  // namespace paiplan::config

@@ -25,4 +25,11 @@ std::optional<ServiceDef> LoadService(const std::string& name, const std::string
 void CheckServiceGraphInputs(Workspace* ws, const std::map<std::string, std::string>& defined,
                              bool allow_missing, bool layout_loaded, LoadContext* ctx);
 
+// Reports the first prerequisite cycle among the loaded services (the whole
+// cycle, prerequisite → dependent, with the service.yaml files, at the entry
+// that closes it) and returns true; false when there is none. Called by the
+// loader, so a cycle is reported with the workspace's other errors, and by
+// the graph builder for workspaces built in code.
+bool ReportPrerequisiteCycle(const Workspace& ws, Diagnostics* diags);
+
 }  // namespace paiplan::config

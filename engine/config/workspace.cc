@@ -181,6 +181,7 @@ std::optional<Workspace> LoadWorkspace(const std::string& dir, const LoadOptions
   // Prerequisites are checked even when layout.yaml has errors, so one run
   // reports both; deploy-rules need the machines.
   CheckServiceGraphInputs(&ws, defined, allow_missing, layout.has_value(), &ctx);
+  ReportPrerequisiteCycle(ws, diags);
 
   std::string roles = fs::Join(ws.root, "roles");
   ws.roles_dir = fs::IsDirectory(roles) ? roles : fs::Join(builtin, "_roles");

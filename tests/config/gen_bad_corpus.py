@@ -251,6 +251,10 @@ case("multi_layout_role_and_prereq_missing",
      {L: layout(MASTER, WORKER.replace("k8s-role: worker", "k8s-role: boss")),
       WS: WEB_SERVICE.replace("  - cluster\n", "  - cluster\n  - storage\n")},
      [e(L, 15, "k8s-role", "boss", column=15), e(WS, 3, "storage", "no service path", column=5)])
+case("multi_layout_role_and_cycle",
+     {L: layout(MASTER, WORKER.replace("k8s-role: worker", "k8s-role: boss")),
+      CS: "prerequisite: [web]\n" + CLUSTER_SERVICE},
+     [e(L, 15, "k8s-role", "boss"), e(WS, 2, "cycle", "cluster → web → cluster")])
 case("prereq_not_enabled", {P: PAIPLAN + "enabled-services: [web]\n"},
      [e(WS, 2, "cluster", "not enabled", "enabled-services")])
 case("cycle_2", {CS: "prerequisite: [web]\n" + CLUSTER_SERVICE},
