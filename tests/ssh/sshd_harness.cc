@@ -210,6 +210,7 @@ Status SshdHarness::Prepare(const SshdHarnessOptions& options) {
   }
   PP_ASSIGN_OR_RETURN(std::string pub, fs::ReadFile(client_key_ + ".pub"));
   PP_RETURN_IF_ERROR(fs::WriteFileAtomic(dir_ + "/authorized_keys", pub, 0600));
+  if (options.root_password) PP_RETURN_IF_ERROR(WriteShadowCopy(*options.root_password));
   nodes_.resize(options.nodes);
   for (int i = 0; i < options.nodes; ++i) {
     PP_RETURN_IF_ERROR(fs::MakeDirs(var_lib_dir(i)));
@@ -229,7 +230,8 @@ Status SshdHarness::WriteNodeConfig(int i) {
       "\nAddressFamily inet\nHostKey " + nd + "/ssh_host_ed25519_key\nPidFile " + nd +
       "/sshd.pid\nAuthorizedKeysFile " + dir_ +
       "/authorized_keys\nUsePAM no\nPermitRootLogin yes\nStrictModes no\n"
-      "PubkeyAuthentication yes\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n"
+      "PubkeyAuthentication yes\nPasswordAuthentication " + (shadow_copy_.empty() ? "no" : "yes") +
+      "\nKbdInteractiveAuthentication no\n"
       "UseDNS no\nPrintMotd no\nPrintLastLog no\nMaxStartups 200\nMaxSessions 64\n"
       "AllowTcpForwarding yes\nLogLevel " + log_level_ + "\nSubsystem sftp internal-sftp\n";
   return fs::WriteFileAtomic(nd + "/sshd_config", cfg, 0644);
@@ -254,18 +256,25 @@ Status SshdHarness::StartAllOnPort() {
   return Status::Ok();
 }
 
+std::vector<std::string> SshdHarness::StartArgv(int i) const {
+  std::string sshd = std::string(kSshd) + " -D -e -f " +
+                     providers::ssh::ShellQuote(node_dir(i) + "/sshd_config");
+  // Each mount runs in the namespace unshare made for this node only; `&&`
+  // keeps sshd from starting without one.
+  std::string mounts;
+  if (own_var_lib_) {
+    mounts += "mount --bind " + providers::ssh::ShellQuote(var_lib_dir(i)) + " /var/lib/paiplan && ";
+  }
+  if (!shadow_copy_.empty()) {
+    mounts += "mount --bind " + providers::ssh::ShellQuote(shadow_copy_) + " /etc/shadow && ";
+  }
+  if (mounts.empty()) return {"/bin/sh", "-c", "exec " + sshd};
+  return {"/usr/bin/unshare", "-m", "--propagation", "private", "/bin/sh", "-c", mounts + "exec " + sshd};
+}
+
 Status SshdHarness::Start(int i) {
   if (nodes_[i].pid != 0) return Status::Ok();
-  std::string config = node_dir(i) + "/sshd_config";
-  std::string sshd = std::string(kSshd) + " -D -e -f " + providers::ssh::ShellQuote(config);
-  std::vector<std::string> argv;
-  if (own_var_lib_) {
-    std::string script = "mount --bind " + providers::ssh::ShellQuote(var_lib_dir(i)) +
-                         " /var/lib/paiplan && exec " + sshd;
-    argv = {"/usr/bin/unshare", "-m", "--propagation", "private", "/bin/sh", "-c", script};
-  } else {
-    argv = {"/bin/sh", "-c", "exec " + sshd};
-  }
+  std::vector<std::string> argv = StartArgv(i);
   std::vector<char*> cargv = CArgv(argv);
   std::string log = log_path(i);
   int out = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
@@ -321,8 +330,50 @@ void SshdHarness::StopAll() {
   for (int i = 0; i < size(); ++i) Stop(i).ok();
 }
 
+// dir()/shadow: the real /etc/shadow (only read) with root's hash replaced.
+// The password reaches openssl through a 0600 file, not its argv.
+Status SshdHarness::WriteShadowCopy(const std::string& password) {
+  if (password.empty()) return Status::InvalidArgument("SshdHarness: empty root_password");
+  for (char c : password) {
+    if (c < 0x20 || c > 0x7e) {
+      return Status::InvalidArgument("SshdHarness: root_password must be printable ASCII");
+    }
+  }
+  static constexpr char kSaltChars[] =
+      "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789./";
+  std::mt19937 rng{std::random_device{}()};
+  std::string salt;
+  for (int k = 0; k < 16; ++k) salt += kSaltChars[rng() % (sizeof kSaltChars - 1)];
+  std::string in = dir_ + "/client/password", out = dir_ + "/client/password.crypt";
+  PP_RETURN_IF_ERROR(fs::WriteFileAtomic(in, password + "\n", 0600));
+  ::unlink(out.c_str());
+  int rc = RunCommand({"openssl", "passwd", "-6", "-salt", salt, "-in", in}, out);
+  ::unlink(in.c_str());
+  std::string hash = fs::ReadFile(out).value_or("");
+  ::unlink(out.c_str());
+  if (!hash.empty() && hash.back() == '\n') hash.pop_back();
+  bool sane = hash.rfind("$6$" + salt + "$", 0) == 0 && hash.find_first_of(":\n") == std::string::npos;
+  if (rc != 0 || !sane) {
+    return Status::IOError("SshdHarness: openssl passwd -6 failed (exit " + std::to_string(rc) + ")");
+  }
+  PP_ASSIGN_OR_RETURN(std::string shadow, fs::ReadFile("/etc/shadow"));
+  size_t line = shadow.rfind("root:", 0) == 0 ? 0 : shadow.find("\nroot:");
+  if (line == std::string::npos) return Status::NotFound("SshdHarness: no root entry in /etc/shadow");
+  if (line != 0) ++line;
+  size_t field = line + 5;  // after "root:"
+  size_t end = shadow.find(':', field);
+  if (end == std::string::npos || shadow.find('\n', field) < end) {
+    return Status::Corruption("SshdHarness: malformed root entry in /etc/shadow");
+  }
+  shadow.replace(field, end - field, hash);
+  shadow_copy_ = dir_ + "/shadow";
+  return fs::WriteFileAtomic(shadow_copy_, shadow, 0600);
+}
+
 SshdHarness::~SshdHarness() {
   StopAll();
+  // A copy of the real shadow file never outlives the harness, even in a caller's dir.
+  if (!shadow_copy_.empty()) ::unlink(shadow_copy_.c_str());
   if (owns_dir_) fs::RemoveAll(dir_).ok();
 }
 

@@ -16,7 +16,18 @@
 // test does not leak daemons: call Create/Start from a thread that outlives
 // the nodes (the test's main thread).
 //
+// Password logins (`root_password`): this machine's root has no password and
+// its real accounts must not change, so each node's mount namespace also gets
+// a bind mount of dir()/shadow over /etc/shadow: a copy of the real file in
+// which only root's hash is replaced by a SHA-512 crypt of the password
+// (`openssl passwd -6`). Such nodes run with PasswordAuthentication yes,
+// KbdInteractiveAuthentication no and UsePAM no, so sshd checks that shadow
+// file itself. The host's /etc/shadow is only read. The mounts are made by
+// the shell that `unshare -m --propagation private` started, in the node's
+// new namespace, before it execs sshd; if a mount fails sshd never starts.
+//
 // Layout of dir(): client/id_ed25519{,.pub}, authorized_keys, known_hosts,
+// shadow (only with root_password; 0600, removed with the harness),
 // node-I/{sshd_config, ssh_host_ed25519_key{,.pub}, sshd.log, varlib/}.
 //
 // Thread-safety: not thread-safe; drive it from one thread.
@@ -25,6 +36,7 @@
 #include <sys/types.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,6 +51,9 @@ struct SshdHarnessOptions {
   std::string dir;      // empty: a new /tmp/paiplan-sshd-XXXXXX, removed on destruction
   bool own_var_lib = true;  // bind-mount node-I/varlib on /var/lib/paiplan per node
   std::string log_level = "VERBOSE";  // sshd LogLevel
+  // Set: every node accepts this password for root (see above) besides the
+  // client key. Unset: password authentication is off. Printable ASCII only.
+  std::optional<std::string> root_password;
 };
 
 class SshdHarness {
@@ -79,6 +94,8 @@ class SshdHarness {
   SshdHarness() = default;
   Status Prepare(const SshdHarnessOptions& options);
   Status WriteNodeConfig(int i);
+  Status WriteShadowCopy(const std::string& password);
+  std::vector<std::string> StartArgv(int i) const;
   Status WriteKnownHosts();
   Status StartAllOnPort();
 
@@ -89,6 +106,7 @@ class SshdHarness {
   int port_ = 0;
   std::string client_key_;
   std::string known_hosts_;
+  std::string shadow_copy_;  // non-empty: bind-mounted over /etc/shadow on every node
   std::vector<Node> nodes_;
 };
 

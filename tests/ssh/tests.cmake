@@ -6,6 +6,7 @@ target_link_libraries(sshd_harness PUBLIC pp_ssh pp_base)
 paiplan_test(ssh_test
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/ssh_transport_test.cc ${CMAKE_CURRENT_LIST_DIR}/ssh_fault_test.cc
     ${CMAKE_CURRENT_LIST_DIR}/ssh_agent_test.cc ${CMAKE_CURRENT_LIST_DIR}/ssh_pool_test.cc
+    ${CMAKE_CURRENT_LIST_DIR}/ssh_password_test.cc
   LIBS sshd_harness pp_ssh pp_base
   LOCK sshd)
 

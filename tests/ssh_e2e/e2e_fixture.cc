@@ -212,6 +212,7 @@ void SshE2eTest::StartCluster(int k, const ClusterOptions& options) {
   testing::SshdHarnessOptions o;
   o.nodes = k;
   o.log_level = options.log_level;
+  o.root_password = options.root_password;
   auto h = testing::SshdHarness::Create(o);
   ASSERT_TRUE(h.has_value()) << h.error().message();
   h_ = std::move(*h);

@@ -69,6 +69,8 @@ struct ClusterOptions {
   std::string strict_host_keys = "yes";  // ssh.strict-host-keys
   std::string ssh_settings;        // lines ("  key: value\n") added to paiplan.yaml's ssh block
   std::string log_level = "VERBOSE";  // every sshd's LogLevel
+  // Every node also accepts this password for root (SshdHarnessOptions::root_password).
+  std::optional<std::string> root_password;
 };
 
 // Per-machine changes to the layout.yaml entries WriteLayout writes.
