@@ -7,6 +7,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "engine/config/workspace.h"
+#include "engine/config/yaml_doc.h"
 
 namespace paiplan::config {
 namespace {
@@ -22,23 +23,6 @@ bool SensitiveKey(const YAML::Node& key) {
 // Whether a value under a sensitive key holds something to hide.
 bool HasSecret(const YAML::Node& v) { return v.IsDefined() && !v.IsNull() && !v.IsMap(); }
 
-// End of a quoted scalar starting at `pos` (one past the closing quote).
-std::optional<size_t> QuotedEnd(const std::string& text, size_t pos) {
-  char q = text[pos];
-  for (size_t j = pos + 1; j < text.size(); ++j) {
-    if (q == '"' && text[j] == '\\') {
-      ++j;
-    } else if (text[j] == q) {
-      if (q == '\'' && j + 1 < text.size() && text[j + 1] == '\'') {
-        ++j;  // '' is an escaped quote
-        continue;
-      }
-      return j + 1;
-    }
-  }
-  return std::nullopt;
-}
-
 // Where the single-line scalar `v` is written in `text`; nullopt when it is
 // not one we can replace safely in place (block scalar, anchor, tag, alias,
 // a plain scalar folded over lines).
@@ -48,7 +32,7 @@ std::optional<Span> ScalarSpan(const std::string& text, const YAML::Node& v, boo
   if (pos >= text.size()) return std::nullopt;
   char c = text[pos];
   if (c == '"' || c == '\'') {
-    auto end = QuotedEnd(text, pos);
+    auto end = QuotedScalarEnd(text, pos);
     if (!end) return std::nullopt;
     return Span{pos, *end};
   }

@@ -52,21 +52,7 @@ SourceLoc MarkLoc(const YAML::Mark& m, const std::string& display) {
 // yaml-cpp accepts a quoted scalar left open at the end of the stream (PyYAML
 // rejects it) and silently folds the rest of the file into it. Returns true
 // when the quoted scalar starting at `pos` of `text` has its closing quote.
-bool QuoteClosed(const std::string& text, size_t pos) {
-  char q = text[pos];
-  for (size_t i = pos + 1; i < text.size(); ++i) {
-    if (q == '"' && text[i] == '\\') {
-      ++i;
-    } else if (text[i] == q) {
-      if (q == '\'' && i + 1 < text.size() && text[i + 1] == '\'') {
-        ++i;  // '' is an escaped quote
-      } else {
-        return true;
-      }
-    }
-  }
-  return false;
-}
+bool QuoteClosed(const std::string& text, size_t pos) { return QuotedScalarEnd(text, pos).has_value(); }
 
 // Where the second document of a multi-document stream begins: its '---'
 // line when there is one, else its first node.
@@ -406,6 +392,22 @@ SourceLoc LocationFinder::Find(const std::string& path, const std::string& displ
     if (best.line == 0) best = MarkLoc(key_mark, display);
   }
   return best;
+}
+
+std::optional<size_t> QuotedScalarEnd(const std::string& text, size_t pos) {
+  char q = text[pos];
+  for (size_t j = pos + 1; j < text.size(); ++j) {
+    if (q == '"' && text[j] == '\\') {
+      ++j;
+    } else if (text[j] == q) {
+      if (q == '\'' && j + 1 < text.size() && text[j + 1] == '\'') {
+        ++j;  // '' is an escaped quote
+        continue;
+      }
+      return j + 1;
+    }
+  }
+  return std::nullopt;
 }
 
 }  // namespace paiplan::config

@@ -15,6 +15,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -47,6 +48,10 @@ std::optional<YamlFile> ParseYamlText(const std::string& text, const std::string
 // object without `key`. (ordered_json's own insert and operator[] search the
 // keys linearly, which makes building a large map quadratic.)
 void AppendUnique(ojson* obj, std::string key, ojson value);
+
+// One past the closing quote of the quoted scalar ('...' or "...") that
+// starts at text[pos], or nullopt when it is never closed.
+std::optional<size_t> QuotedScalarEnd(const std::string& text, size_t pos);
 
 // Splits an RFC 6901 JSON pointer ("/machine-list/3/hostname") into tokens.
 std::vector<std::string> PointerTokens(const std::string& pointer);
