@@ -51,7 +51,9 @@ Result<std::optional<std::string>> ReadFileIfExists(const std::string& path) {
   return Err(r.error());
 }
 
-Status WriteFileAtomic(const std::string& path, const std::string& content, int mode) {
+namespace {
+
+Status WriteAndRename(const std::string& path, const std::string& content, int mode, bool durable) {
   static thread_local std::mt19937_64 rng{std::random_device{}()};
   std::string tmp = path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(rng() % 1000000);
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
@@ -69,7 +71,7 @@ Status WriteFileAtomic(const std::string& path, const std::string& content, int 
     off += size_t(n);
   }
   ::fchmod(fd, mode);
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+  if ((durable && ::fsync(fd) != 0) || ::close(fd) != 0) {
     ::unlink(tmp.c_str());
     return Status::IOError(Errno("cannot sync", tmp));
   }
@@ -78,6 +80,7 @@ Status WriteFileAtomic(const std::string& path, const std::string& content, int 
     ::unlink(tmp.c_str());
     return s;
   }
+  if (!durable) return Status::Ok();
   int dfd = ::open(Dirname(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd >= 0) {
     ::fsync(dfd);
@@ -86,18 +89,22 @@ Status WriteFileAtomic(const std::string& path, const std::string& content, int 
   return Status::Ok();
 }
 
+}  // namespace
+
+Status WriteFileAtomic(const std::string& path, const std::string& content, int mode) {
+  return WriteAndRename(path, content, mode, true);
+}
+
+Status ReplaceFile(const std::string& path, const std::string& content, int mode) {
+  return WriteAndRename(path, content, mode, false);
+}
+
 Status MakeDirs(const std::string& path, int mode) {
-  if (path.empty()) return Status::Ok();
-  std::string cur;
-  std::stringstream ss(path);
-  std::string part;
-  if (path[0] == '/') cur = "/";
-  while (std::getline(ss, part, '/')) {
-    if (part.empty()) continue;
-    cur += (cur.empty() || cur.back() == '/') ? part : "/" + part;
-    if (::mkdir(cur.c_str(), mode) != 0 && errno != EEXIST) {
-      return Status::IOError(Errno("cannot create directory", cur));
-    }
+  if (path.empty() || IsDirectory(path)) return Status::Ok();  // the common case: one stat
+  std::string parent = Dirname(path);
+  if (parent != path) PP_RETURN_IF_ERROR(MakeDirs(parent, mode));
+  if (::mkdir(path.c_str(), mode) != 0 && errno != EEXIST) {
+    return Status::IOError(Errno("cannot create directory", path));
   }
   if (!IsDirectory(path)) return Status::IOError(path + ": exists and is not a directory");
   return Status::Ok();

@@ -19,6 +19,10 @@ Result<std::string> ReadFile(const std::string& path);
 Result<std::optional<std::string>> ReadFileIfExists(const std::string& path);
 // Replaces `path` atomically with `content`, file mode `mode`.
 Status WriteFileAtomic(const std::string& path, const std::string& content, int mode = 0644);
+// Like WriteFileAtomic (readers see the old or the new content, never a part)
+// but without the fsyncs: after a power loss the file may be old, new or
+// empty. For files whose loss is detected and repaired, never for state.
+Status ReplaceFile(const std::string& path, const std::string& content, int mode = 0644);
 // mkdir -p with `mode` for created directories.
 Status MakeDirs(const std::string& path, int mode = 0755);
 // rm -rf; a missing path is OK.

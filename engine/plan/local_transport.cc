@@ -1,11 +1,42 @@
 #include "engine/plan/local_transport.h"
 
+#include <cctype>
 #include <cstdio>
+#include <cstring>
+#include <optional>
+#include <vector>
 
 #include "engine/base/fs.h"
 #include "providers/script/process.h"
 
 namespace paiplan::plan {
+
+namespace {
+
+// The words of a command that needs no shell: only letters, digits, spaces
+// and `_./:=+,@%-`, and no leading VAR=value. That is every command the node
+// handler sends (`bash ./bootstrap.sh`); spawning it directly saves the
+// /bin/sh process per action. nullopt: run it with /bin/sh -c.
+std::optional<std::vector<std::string>> PlainWords(const std::string& cmd) {
+  std::vector<std::string> words;
+  std::string cur;
+  for (char c : cmd) {
+    bool word_char = std::isalnum(static_cast<unsigned char>(c)) || std::strchr("_./:=+,@%-", c) != nullptr;
+    if (c == ' ') {
+      if (!cur.empty()) words.push_back(std::move(cur));
+      cur.clear();
+    } else if (word_char) {
+      cur += c;
+    } else {
+      return std::nullopt;
+    }
+  }
+  if (!cur.empty()) words.push_back(std::move(cur));
+  if (words.empty() || words[0].find('=') != std::string::npos) return std::nullopt;
+  return words;
+}
+
+}  // namespace
 
 LocalTransport::LocalTransport(std::string root) : root_(std::move(root)) {}
 
@@ -19,13 +50,24 @@ std::string LocalTransport::Map(const std::string& p) const {
 Result<providers::ExecResult> LocalTransport::Exec(const providers::ExecRequest& req) {
   PP_RETURN_IF_ERROR_R(fs::MakeDirs(root_));
   script::ProcessRequest p;
-  p.argv = {"/bin/sh", "-c", req.command};
   p.cwd = Map(req.cwd);
   p.env = req.env;
   p.env["PAIPLAN_NODE_ROOT"] = root_;
   p.timeout = req.timeout;
   p.on_output = req.on_output;
-  PP_ASSIGN_OR_RETURN(auto r, script::RunProcess(p));
+  auto words = PlainWords(req.command);
+  Result<script::ProcessResult> run = Err(Status::NotFound(""));
+  if (words) {
+    p.argv = std::move(*words);
+    run = script::RunProcess(p);
+  }
+  // Not plain, or not startable directly (program not on PATH, cwd missing):
+  // the shell runs it and reports the problem the way it always has.
+  if (!run && run.error().code() == Code::kNotFound) {
+    p.argv = {"/bin/sh", "-c", req.command};
+    run = script::RunProcess(p);
+  }
+  PP_ASSIGN_OR_RETURN(auto r, std::move(run));
   if (r.timed_out) {
     return Err(Status::DeadlineExceeded("command timed out after " + std::to_string(req.timeout.count() / 1000) +
                                " s on " + Describe() + "; its process group was killed"));
@@ -36,10 +78,14 @@ Result<providers::ExecResult> LocalTransport::Exec(const providers::ExecRequest&
   return out;
 }
 
+// Atomic but not fsynced, like the SSH transport's upload (write a temporary
+// file, rename): what a node holds is observed by the next plan, and a lost
+// or empty file there is drift that re-runs the bootstrap. The state is the
+// durable record.
 Status LocalTransport::Upload(const std::string& remote_path, const std::string& content, int mode) {
   std::string path = Map(remote_path);
   PP_RETURN_IF_ERROR(fs::MakeDirs(fs::Dirname(path)));
-  return fs::WriteFileAtomic(path, content, mode);
+  return fs::ReplaceFile(path, content, mode);
 }
 
 Result<std::optional<std::string>> LocalTransport::ReadFile(const std::string& remote_path) {

@@ -1,8 +1,10 @@
 // LocalTransport: a machine that is a directory on this machine
 // (`transport: local`, DESIGN.md §9): <workspace>/.paiplan/local-nodes/<host>/.
 // Remote absolute paths map under that root; relative paths are relative to
-// the root. Commands run with /bin/sh -c, cwd mapped the same way, and
-// PAIPLAN_NODE_ROOT set to the root.
+// the root. Commands run with /bin/sh -c (plain words like `bash ./x.sh`
+// are spawned without the shell), cwd mapped the same way, and
+// PAIPLAN_NODE_ROOT set to the root. Uploads are atomic renames, not fsynced,
+// as over SSH.
 //
 // Thread-safety: as Transport (one action at a time).
 #pragma once
