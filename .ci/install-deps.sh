@@ -8,7 +8,7 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update
 $SUDO apt-get install -y --no-install-recommends \
   build-essential cmake pkg-config git ca-certificates \
-  libyaml-cpp-dev nlohmann-json3-dev libssh-dev libcurl4-openssl-dev liblmdb-dev \
+  libyaml-cpp-dev libyaml-dev nlohmann-json3-dev libssh-dev libcurl4-openssl-dev liblmdb-dev \
   libcli11-dev libboost-graph-dev libgtest-dev libgmock-dev libvalijson-dev \
   openssh-server openssh-client openssl curl etcd-server etcd-client \
   python3 python3-jinja2 python3-yaml shellcheck graphviz procps util-linux bsdutils iproute2 time

@@ -8,9 +8,9 @@
 #include <cstdlib>
 #include <set>
 #include <sstream>
-#include <unordered_set>
 
 #include "engine/base/fs.h"
+#include "engine/config/yaml_paths.h"
 #include "engine/config/yaml_scalar.h"
 
 namespace paiplan::config {
@@ -144,8 +144,8 @@ class JsonBuilder : public YAML::EventHandler {
     std::string ptr;          // JSON pointer of this collection
     bool want_key = true;     // maps: the next event is a key
     bool skip_value = false;  // maps: the key was rejected, drop its value
-    std::string key;
-    std::unordered_set<std::string> keys;  // filled once the map is large
+    std::string key{};
+    yaml_paths::MapKeys keys{};
   };
 
   ojson ScalarValue(const YAML::Mark& mark, const std::string& tag, const std::string& value) {
@@ -180,15 +180,6 @@ class JsonBuilder : public YAML::EventHandler {
     Emit(std::move(f.value), f.mark, nullptr, f.anchor);
   }
 
-  bool IsDuplicate(Frame& f, const std::string& key) {
-    constexpr size_t kIndexFrom = 16;  // below this, a linear scan is cheaper
-    if (f.value.size() < kIndexFrom) return f.value.contains(key);
-    if (f.keys.empty()) {
-      for (auto it = f.value.begin(); it != f.value.end(); ++it) f.keys.insert(it.key());
-    }
-    return !f.keys.insert(key).second;
-  }
-
   // A complete value: the root, an item, a key (`key_text` set for scalars) or a map value.
   void Emit(ojson v, const YAML::Mark& mark, const std::string* key_text, YAML::anchor_t anchor) {
     if (anchor) anchors_[anchor] = v;
@@ -207,7 +198,7 @@ class JsonBuilder : public YAML::EventHandler {
         diags_->Error(MarkLoc(mark, display_), "map keys must be plain strings",
                       "quote the key or restructure this entry");
         f.skip_value = true;
-      } else if (IsDuplicate(f, *key_text)) {
+      } else if (!f.keys.Add(f.value, *key_text)) {
         diags_->Error(MarkLoc(mark, display_),
                       "duplicate key '" + *key_text + "'" + (f.ptr.empty() ? "" : " in " + PointerToDotted(f.ptr)),
                       "each key may appear once in a map; remove or rename one of them");
@@ -222,7 +213,6 @@ class JsonBuilder : public YAML::EventHandler {
       f.skip_value = false;
       return;
     }
-    if (!f.keys.empty()) f.keys.insert(f.key);
     AppendUnique(&f.value, std::move(f.key), std::move(v));
   }
 
@@ -235,19 +225,21 @@ class JsonBuilder : public YAML::EventHandler {
   YAML::Mark doc_mark_;
 };
 
-}  // namespace
-
-std::optional<YamlFile> ParseYamlText(const std::string& text, const std::string& display,
-                                      Diagnostics* diags) {
+// Reports the first invalid UTF-8 byte of `text`; false when there is one.
+bool CheckUtf8(const std::string& text, const std::string& display, Diagnostics* diags) {
   size_t bad = FindInvalidUtf8(text);
-  if (bad != std::string::npos) {
-    char hex[8];
-    std::snprintf(hex, sizeof hex, "0x%02x", static_cast<unsigned char>(text[bad]));
-    diags->Error(OffsetToLoc(text, bad, display),
-                 std::string("file is not valid UTF-8 (byte ") + hex + " here)",
-                 "save the file as UTF-8 (for example: iconv -f latin1 -t utf-8 FILE)");
-    return std::nullopt;
-  }
+  if (bad == std::string::npos) return true;
+  char hex[8];
+  std::snprintf(hex, sizeof hex, "0x%02x", static_cast<unsigned char>(text[bad]));
+  diags->Error(OffsetToLoc(text, bad, display), std::string("file is not valid UTF-8 (byte ") + hex + " here)",
+               "save the file as UTF-8 (for example: iconv -f latin1 -t utf-8 FILE)");
+  return false;
+}
+
+// The yaml-cpp reader, the reference for values and the source of every
+// diagnostic. REQUIRES: `text` is valid UTF-8.
+std::optional<YamlFile> ReadWithYamlCpp(const std::string& text, const std::string& display,
+                                        Diagnostics* diags) {
   YamlFile out;
   out.display = display;
   try {
@@ -287,6 +279,33 @@ std::optional<YamlFile> ParseYamlText(const std::string& text, const std::string
   }
   return out;
 }
+
+}  // namespace
+
+std::optional<YamlFile> ParseYamlText(const std::string& text, const std::string& display,
+                                      Diagnostics* diags) {
+  if (!CheckUtf8(text, display, diags)) return std::nullopt;
+  if (auto value = yaml_paths::ParseWithLibyaml(text)) return YamlFile{"", display, std::move(*value)};
+  return ReadWithYamlCpp(text, display, diags);
+}
+
+namespace yaml_paths {
+
+std::optional<YamlFile> ParseWithYamlCpp(const std::string& text, const std::string& display,
+                                         Diagnostics* diags) {
+  if (!CheckUtf8(text, display, diags)) return std::nullopt;
+  return ReadWithYamlCpp(text, display, diags);
+}
+
+bool MapKeys::Add(const ojson& map, const std::string& key) {
+  if (map.size() < kIndexFrom) return !map.contains(key);
+  if (index_.empty()) {
+    for (auto it = map.begin(); it != map.end(); ++it) index_.insert(it.key());
+  }
+  return index_.insert(key).second;
+}
+
+}  // namespace yaml_paths
 
 std::optional<YamlFile> LoadYamlFile(const std::string& path, const std::string& display,
                                      Diagnostics* diags) {

@@ -4,7 +4,10 @@
 //
 // Locations are resolved lazily (the file is parsed again when a diagnostic
 // needs one), so a 50,000-machine layout costs no per-node mark storage.
-// This is the only place yaml-cpp is used; its exceptions never escape.
+// This is the only place yaml-cpp and libyaml are used; yaml-cpp's exceptions
+// never escape. libyaml reads the text first (it is several times faster);
+// yaml-cpp reads it again for anything libyaml's reader gives up on, and is
+// the source of every diagnostic (yaml_paths.h).
 //
 // Scalars follow YAML 1.1 as PyYAML (OpenPAI's loader) resolved them:
 // quoted, block and !!str scalars are strings; plain ones go through

@@ -3,6 +3,7 @@
 paiplan_test(config_test
   SOURCES
     ${CMAKE_CURRENT_LIST_DIR}/yaml_doc_test.cc
+    ${CMAKE_CURRENT_LIST_DIR}/yaml_paths_test.cc
     ${CMAKE_CURRENT_LIST_DIR}/mask_yaml_test.cc
     ${CMAKE_CURRENT_LIST_DIR}/workspace_test.cc
     ${CMAKE_CURRENT_LIST_DIR}/graph_test.cc
