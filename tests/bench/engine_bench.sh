@@ -14,7 +14,9 @@
 #              (local-exec), as paiplan's do: equal work per action
 #   TF_TIMEOUT seconds per Terraform step             [600]; SIGINT then,
 #              SIGKILL 60 s later (a stopping Terraform may hang on its state)
-#   KEEP=1     keep the workspaces under /tmp
+#   KEEP=1     keep the workspaces
+#   BENCH_TMP  where workspaces and Terraform dirs go                [/tmp]
+#              (e.g. /dev/shm: tmpfs, no disk allocator, fsync is free)
 #
 # For each N: examples/gen_layout.py writes N machines x SERVICES services with
 # `transport: local` (a machine is a directory under .paiplan/local-nodes/) and
@@ -47,7 +49,7 @@ runs=${RUNS:-3}
 tf_timeout=${TF_TIMEOUT:-600}
 py=/usr/bin/python3
 unset KUBECONFIG  # no Kubernetes: paiplan manages nodes, renders and services
-work=$(mktemp -d /tmp/pp_engine_bench_XXXXXX)
+work=$(mktemp -d "${BENCH_TMP:-/tmp}/pp_engine_bench_XXXXXX")
 [ "${KEEP:-0}" = 1 ] || trap 'rm -rf "$work"' EXIT
 
 # Terraform: no network at all (no providers are needed for terraform_data).
@@ -181,7 +183,7 @@ done
 echo
 echo "paiplan $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?') ($build), $(terraform version | head -n 1),"
 echo "$(nproc) CPUs ($(grep -m 1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $services services, paiplan --parallelism $par, terraform -parallelism 10 (default)"
-echo "load average at start: $load0; at end: $(cut -d' ' -f1-3 /proc/loadavg); $(date -u +%Y-%m-%dT%H:%MZ)"
+echo "workspaces on $(df -T "$work" | awk 'NR==2{print $1" ("$2")"}'); load average at start: $load0; at end: $(cut -d' ' -f1-3 /proc/loadavg); $(date -u +%Y-%m-%dT%H:%MZ)"
 echo
 echo "| machines | step | paiplan wall s | paiplan CPU s | paiplan RSS MiB | terraform wall s | terraform CPU s | terraform RSS MiB | terraform / paiplan wall | terraform / paiplan CPU |"
 echo "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"
