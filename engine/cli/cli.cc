@@ -12,6 +12,11 @@ void AddTargets(CLI::App* cmd, std::vector<std::string>* targets, std::vector<st
   if (excludes) cmd->add_option("--exclude", *excludes, "Not this resource nor what depends on it (repeatable)");
 }
 
+void AddReplace(CLI::App* cmd, std::vector<std::string>* replace) {
+  cmd->add_option("--replace", *replace, "Replace this resource although it is unchanged (re-bootstrap a node, "
+                                         "stop and start a service), and update what depends on it (repeatable)");
+}
+
 }  // namespace
 
 int RunCli(int argc, char** argv) {
@@ -33,6 +38,10 @@ int RunCli(int argc, char** argv) {
   plan->add_flag("--detailed-exitcode", pa.detailed_exitcode, "Exit 2 when there are changes");
   plan->add_option("--refresh", pa.refresh, "Observe nodes and the API (default true)");
   AddTargets(plan, &pa.targets, &pa.excludes);
+  AddReplace(plan, &pa.replace);
+  plan->add_flag("--destroy", pa.destroy, "Plan to destroy everything paiplan manages (or the --target resources), "
+                                          "to review and save with -o FILE, then `paiplan apply FILE`");
+  plan->add_flag("--purge", pa.purge, "With --destroy: run delete-scripts (destroys data) instead of stop-scripts");
 
   ApplyArgs aa;
   auto* apply = app.add_subcommand("apply", "Execute a saved plan, or plan and execute after approval");
@@ -44,14 +53,16 @@ int RunCli(int argc, char** argv) {
                   "--no-keep-going starts nothing new once an action failed");
   apply->add_flag("--refresh-only", aa.refresh_only, "Accept observed reality into the state");
   AddTargets(apply, &aa.targets, &aa.excludes);
+  AddReplace(apply, &aa.replace);
 
   ApplyArgs da;
   da.destroy = true;
   auto* destroy = app.add_subcommand("destroy", "Stop every service and clean every node paiplan manages");
   destroy->add_flag("--auto-approve", da.auto_approve, "Do not ask for approval");
-  destroy->add_flag("--purge", da.purge, "Run delete-scripts (destroys data) instead of stop-scripts");
+  destroy->add_flag("--purge", da.purge, "Run delete-scripts (destroys data) instead of stop-scripts; with --target, "
+                                        "only the targets' (their dependents are stopped)");
   destroy->add_option("--parallelism", da.parallelism, "Actions at once (default 10)")->check(CLI::Range(1, 100000));
-  AddTargets(destroy, &da.targets, nullptr);
+  destroy->add_option("--target", da.targets, "Only this resource and what depends on it, which is destroyed first (repeatable)");
 
   std::string junit;
   auto* drift = app.add_subcommand("drift", "Observed vs recorded state: exit 0 none, 2 drift, 1 error");
@@ -79,6 +90,11 @@ int RunCli(int argc, char** argv) {
   std::vector<std::string> rm_addrs;
   auto* st_rm = state->add_subcommand("rm", "Forget resources (nothing on the cluster is touched)");
   st_rm->add_option("address", rm_addrs)->required();
+  std::string mv_src, mv_dst;
+  auto* st_mv = state->add_subcommand("mv", "Record SRC's object as DST (a renamed machine or service is adopted, "
+                                             "not destroyed and created; nothing on the cluster is touched)");
+  st_mv->add_option("source", mv_src, "Address in the state (e.g. node.old-name)")->required();
+  st_mv->add_option("destination", mv_dst, "New address of the same kind, not in the state (e.g. node.new-name)")->required();
   auto* st_pull = state->add_subcommand("pull", "The whole state as JSON on stdout");
   size_t history_last = 20;
   auto* st_history = state->add_subcommand("history", "The last applies: id, operation, who, when, outcomes");
@@ -113,6 +129,7 @@ int RunCli(int argc, char** argv) {
   if (st_list->parsed()) return CmdStateList(g);
   if (st_show->parsed()) return CmdStateShow(g, st_addr);
   if (st_rm->parsed()) return CmdStateRm(g, rm_addrs);
+  if (st_mv->parsed()) return CmdStateMv(g, mv_src, mv_dst);
   if (st_pull->parsed()) return CmdStatePull(g);
   if (st_history->parsed()) return CmdStateHistory(g, history_last);
   if (st_push->parsed()) return CmdStatePush(g, push_file, push_force);

@@ -1,12 +1,16 @@
 // `paiplan apply [FILE]` and `paiplan destroy`: plan (or load a saved plan),
 // get approval, take the state lock, execute, record history.
+#include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
+#include <cstring>
 #include <random>
 
 #include "engine/apply/executor.h"
+#include "engine/apply/json_events.h"
 #include "engine/base/fs.h"
 #include "engine/cli/plan_flow.h"
 #include "engine/plan/plan_io.h"
@@ -16,6 +20,9 @@ namespace paiplan::cli {
 namespace {
 
 std::atomic<bool> g_interrupted{false};
+// --json: the event stream (docs/apply-json.md); null for text output.
+apply::EventStream* g_events = nullptr;
+bool g_summary_emitted = false;
 
 void OnSignal(int) { g_interrupted.store(true); }
 
@@ -49,13 +56,15 @@ int Approve(const GlobalOptions& g, const ApplyArgs& a, const plan::Plan& p) {
   if (!::isatty(0)) {
     PrintError(g, std::string("refusing to ") + (a.destroy ? "destroy" : "apply") +
                       " without approval: standard input is not a terminal. Review the plan and re-run with "
-                      "--auto-approve, or save it with `paiplan plan -o FILE` and run `paiplan apply FILE`.");
+                      "--auto-approve, or save it with `paiplan plan " +
+                      (a.destroy ? std::string("--destroy ") + (a.purge ? "--purge " : "") : std::string()) +
+                      "-o FILE` and run `paiplan apply FILE`.");
     return kExitError;
   }
   std::string q = a.destroy ? "Do you really want to destroy all resources paiplan manages in this cluster?"
                             : "Do you want to perform these actions?";
   if (!Confirm(q, "yes")) {
-    std::cout << "\nApply cancelled; nothing was changed.\n";
+    std::cout << (a.destroy ? "\nDestroy" : "\nApply") << " cancelled; nothing was changed.\n";
     return g_interrupted.load() ? kExitInterrupted : kExitError;
   }
   if (a.purge && !Confirm("--purge runs delete-scripts, which DESTROY the services' data. Type 'purge' to confirm.", "purge")) {
@@ -69,10 +78,10 @@ int Approve(const GlobalOptions& g, const ApplyArgs& a, const plan::Plan& p) {
 std::optional<plan::Plan> GetPlan(const GlobalOptions& g, const ApplyArgs& a, Session& s, int* exit_code) {
   *exit_code = kExitError;
   if (!a.plan_file.empty()) {
-    if (!a.targets.empty() || !a.excludes.empty()) {
-      PrintError(g, "--target and --exclude cannot be used with a saved plan: " + a.plan_file +
+    if (!a.targets.empty() || !a.excludes.empty() || !a.replace.empty()) {
+      PrintError(g, "--target, --exclude and --replace cannot be used with a saved plan: " + a.plan_file +
                         " already fixes what will be done. Nothing was changed; make a new plan with: paiplan plan -o " +
-                        a.plan_file + " --target ADDR");
+                        a.plan_file + " --target ADDR (or --replace ADDR)");
       return std::nullopt;
     }
     auto p = plan::LoadPlanFile(a.plan_file);
@@ -91,7 +100,8 @@ std::optional<plan::Plan> GetPlan(const GlobalOptions& g, const ApplyArgs& a, Se
       why = "the state changed since the plan was made (serial " + std::to_string(p->serial) + ", now " +
             std::to_string(s.snapshot.serial) + ")";
     if (!why.empty()) {
-      PrintError(g, "plan is stale: " + why + ". Nothing was changed; make a new plan with: paiplan plan -o " + a.plan_file);
+      PrintError(g, "plan is stale: " + why + ". Nothing was changed; make a new plan with: paiplan plan " +
+                        (p->operation == "destroy" ? "--destroy " : "") + "-o " + a.plan_file);
       return std::nullopt;
     }
     if (!p->errors.empty()) {
@@ -106,13 +116,15 @@ std::optional<plan::Plan> GetPlan(const GlobalOptions& g, const ApplyArgs& a, Se
   opt.purge = a.purge;
   opt.targets = a.targets;
   opt.excludes = a.excludes;
+  opt.replace = a.replace;
   Diagnostics diags;
   plan::Plan p = BuildPlan(g, s, opt, &diags);
   if (diags.HasErrors()) {
     PrintDiagnostics(g, &diags);
     return std::nullopt;
   }
-  ShowPlan(g, s, p);
+  if (!g_events) ShowPlan(g, s, p);
+  else for (const auto& e : p.errors) PrintError(g, e);
   if (!p.errors.empty()) {
     PrintError(g, "some resources could not be observed (above); nothing was changed. Fix access or use --target/--exclude.");
     return std::nullopt;
@@ -134,7 +146,10 @@ int Execute(const GlobalOptions& g, const ApplyArgs& a, Session& s, const plan::
   o.secrets = s.rt->secrets();
   o.now = NowRfc3339;
   o.interrupted = &g_interrupted;
-  apply::TextReporter reporter(g.json ? std::cerr : std::cout, UseColor(g), ::isatty(1) && !g.json);
+  apply::TextReporter text_reporter(std::cout, UseColor(g), ::isatty(1) && !g.json);
+  std::optional<apply::JsonReporter> json_reporter;
+  if (g_events) json_reporter.emplace(*g_events);
+  apply::Reporter& reporter = g_events ? static_cast<apply::Reporter&>(*json_reporter) : text_reporter;
   std::string started = NowRfc3339();
   auto sum = apply::Execute(p, s.handlers, *s.store, s.snapshot.resources, reporter, o);
   nlohmann::json hist = {{"id", id}, {"operation", p.operation}, {"who", lock.who + "@" + lock.host},
@@ -153,16 +168,25 @@ int Execute(const GlobalOptions& g, const ApplyArgs& a, Session& s, const plan::
   for (const auto& x : sum.outcomes) {
     if (x.outcome == "failed") PrintError(g, x.address + ": " + x.error);
   }
-  out << (sum.failed || sum.interrupted || !sum.state_error.ok() ? "Apply finished with problems. " : "Apply complete! ")
-      << "Actions: " << sum.done << " done, " << sum.failed << " failed, " << sum.skipped << " skipped, "
-      << sum.not_started << " not started. Logs: " << o.logs_dir << "\n";
-  if (g.json) {
-    nlohmann::json j = {{"id", id}, {"done", sum.done}, {"failed", sum.failed}, {"skipped", sum.skipped},
-                        {"not_started", sum.not_started}, {"interrupted", sum.interrupted}, {"actions", nlohmann::json::array()},
-                        {"warnings", nlohmann::json::array()}};
+  bool problems = sum.failed || sum.interrupted || !sum.state_error.ok();
+  std::string verb = p.operation == "destroy" ? "Destroy" : "Apply";
+  std::string line = verb + (problems ? " finished with problems. " : " complete! ") + "Actions: " +
+                     std::to_string(sum.done) + " done, " + std::to_string(sum.failed) + " failed, " +
+                     std::to_string(sum.skipped) + " skipped, " + std::to_string(sum.not_started) + " not started.";
+  out << line << " Logs: " << o.logs_dir << "\n";
+  if (g_events) {
+    nlohmann::ordered_json j = {{"operation", p.operation}, {"id", id},
+                                {"outcome", sum.interrupted ? "interrupted" : problems ? "problems" : "complete"},
+                                {"message", line}, {"done", sum.done}, {"failed", sum.failed}, {"skipped", sum.skipped},
+                                {"not_started", sum.not_started}, {"logs", o.logs_dir},
+                                {"warnings", nlohmann::json::array()}, {"actions", nlohmann::json::array()}};
     if (!history.ok()) j["warnings"].push_back("history not recorded: " + history.message());
-    for (const auto& x : sum.outcomes) j["actions"].push_back({{"address", x.address}, {"action", x.action}, {"outcome", x.outcome}, {"error", x.error}});
-    std::cout << j.dump(2) << "\n";
+    if (!sum.state_error.ok()) j["warnings"].push_back("could not record to the state: " + sum.state_error.message());
+    for (const auto& x : sum.outcomes) {
+      if (x.outcome != "no-op") j["actions"].push_back({{"address", x.address}, {"action", x.action}, {"outcome", x.outcome}, {"error", x.error}});
+    }
+    g_events->Emit("summary", j);
+    g_summary_emitted = true;
   }
   if (sum.interrupted) {
     out << "Interrupted: running actions were allowed to finish and were recorded; run `paiplan plan` to see what remains.\n";
@@ -175,10 +199,12 @@ int Execute(const GlobalOptions& g, const ApplyArgs& a, Session& s, const plan::
 
 int RefreshOnly(const GlobalOptions& g, const ApplyArgs& a, Session& s);
 
-int CmdApply(const GlobalOptions& g, const ApplyArgs& a) {
-  InstallSignalHandlers();
+namespace {
+
+int ApplyOrDestroy(const GlobalOptions& g, const ApplyArgs& a) {
   auto s = OpenSession(g, true);
   if (!s) return kExitError;
+  if (g_events) g_events->set_secrets(s->rt->secrets());
   auto lock = s->store->Lock(a.destroy ? "destroy" : a.refresh_only ? "apply -refresh-only" : "apply");
   if (!lock) {
     PrintError(g, lock.error().message());
@@ -199,8 +225,12 @@ int CmdApply(const GlobalOptions& g, const ApplyArgs& a) {
   int code;
   auto p = GetPlan(g, a, *s, &code);
   if (!p) return code;
+  if (g_events) apply::EmitPlanned(*g_events, *p);
   if (!p->HasChanges()) {
     if (!a.plan_file.empty()) std::cout << "The saved plan has no changes.\n";
+    if (g_events) g_events->Emit("summary", {{"operation", p->operation}, {"outcome", "complete"}, {"message", "No changes."},
+                                             {"done", 0}, {"failed", 0}, {"skipped", 0}, {"not_started", 0}});
+    g_summary_emitted = g_events != nullptr;
     return kExitOk;
   }
   if (a.plan_file.empty()) {
@@ -210,6 +240,37 @@ int CmdApply(const GlobalOptions& g, const ApplyArgs& a) {
   if (g_interrupted.load()) return kExitInterrupted;
   std::cout << "\n";
   return Execute(g, a, *s, *p, *lock);
+}
+
+}  // namespace
+
+int CmdApply(const GlobalOptions& g, const ApplyArgs& a) {
+  InstallSignalHandlers();
+  if (!g.json || a.refresh_only) return ApplyOrDestroy(g, a);
+  if (a.plan_file.empty() && !a.auto_approve) {
+    PrintError(g, std::string("--json ") + (a.destroy ? "destroy" : "apply") +
+                      " cannot ask for approval: add --auto-approve, or apply a saved plan (paiplan plan " +
+                      (a.destroy ? "--destroy " : "") + "-o FILE, then paiplan --json apply FILE). Nothing was changed.");
+    return kExitError;
+  }
+  // stdout carries only the event stream: it gets a private descriptor, and
+  // everything else written to stdout (ours, and scripts' inherited) goes to stderr.
+  std::cout.flush();
+  int fd = ::fcntl(1, F_DUPFD_CLOEXEC, 3);
+  if (fd < 0 || ::dup2(2, 1) < 0) {
+    PrintError(g, std::string("cannot set up the --json stream on stdout: ") + std::strerror(errno));
+    return kExitError;
+  }
+  apply::EventStream events(fd, {}, NowRfc3339);
+  g_events = &events;
+  int code = ApplyOrDestroy(g, a);
+  if (!g_summary_emitted) {
+    events.Emit("summary", {{"operation", a.destroy ? "destroy" : "apply"}, {"outcome", "error"},
+                            {"message", "nothing was applied: see the error on stderr"}, {"exit_code", code}});
+  }
+  g_events = nullptr;
+  ::close(fd);
+  return code;
 }
 
 }  // namespace paiplan::cli

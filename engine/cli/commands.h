@@ -15,6 +15,7 @@ int CmdDrift(const GlobalOptions& g, const std::string& junit);
 int CmdStateList(const GlobalOptions& g);
 int CmdStateShow(const GlobalOptions& g, const std::string& addr);
 int CmdStateRm(const GlobalOptions& g, const std::vector<std::string>& addrs);
+int CmdStateMv(const GlobalOptions& g, const std::string& src, const std::string& dst);
 int CmdStatePull(const GlobalOptions& g);
 int CmdStateHistory(const GlobalOptions& g, size_t last);
 int CmdStatePush(const GlobalOptions& g, const std::string& file, bool force);

@@ -87,6 +87,17 @@ int CmdPlan(const GlobalOptions& g, const PlanArgs& args) {
   opt.refresh = args.refresh;
   opt.targets = args.targets;
   opt.excludes = args.excludes;
+  opt.replace = args.replace;
+  opt.operation = args.destroy ? "destroy" : "apply";
+  opt.purge = args.purge;
+  if (args.purge && !args.destroy) {
+    PrintError(g, "--purge only goes with --destroy (paiplan plan --destroy --purge -o FILE). Nothing was planned.");
+    return kExitError;
+  }
+  if (args.destroy && !args.replace.empty()) {
+    PrintError(g, "--replace cannot be used with --destroy: a destroy plan replaces nothing. Nothing was planned.");
+    return kExitError;
+  }
   Diagnostics diags;
   plan::Plan p = BuildPlan(g, *s, opt, &diags);
   if (diags.HasErrors()) {

@@ -19,6 +19,9 @@ struct PlanArgs {
   std::vector<std::string> targets, excludes;
   bool refresh = true;
   bool refresh_only = false;
+  std::vector<std::string> replace;  // --replace ADDR...
+  bool destroy = false;              // --destroy: a destroy plan
+  bool purge = false;                // --purge (with --destroy)
 };
 
 struct ApplyArgs {
@@ -30,6 +33,7 @@ struct ApplyArgs {
   bool refresh_only = false;
   bool destroy = false;
   bool purge = false;
+  std::vector<std::string> replace;  // --replace ADDR...
 };
 
 // Everything a command needs once the workspace is loaded.

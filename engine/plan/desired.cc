@@ -59,7 +59,7 @@ void AddNodes(const config::Workspace& ws, const graph::ResourceGraph& g, Diagno
     d.attributes = {{"hostname", m.hostname}, {"hostip", m.hostip},       {"role", m.role},
                     {"transport", m.local ? "local" : "ssh"},   {"sshport", m.sshport}, {"username", m.username},
                     {"package_hash", pkg->hash}, {"state_dir", ws.settings.node_state_dir}};
-    d.hash = HashJson(d.attributes);
+    d.hash = NodeHash(d.attributes);
     // How to reach the machine, recorded (outside the hash: changing a key
     // file must not re-bootstrap) so a machine removed from layout.yaml can
     // still be observed and cleaned. Not secrets; passwords are never kept.
@@ -176,6 +176,12 @@ void AddServices(const config::Workspace& ws, const graph::ResourceGraph& g, Dia
 }
 
 }  // namespace
+
+std::string NodeHash(const ojson& attributes) {
+  ojson hashed = attributes;
+  for (const char* k : {"keyfile_path", "proxy_jump"}) hashed.erase(k);
+  return HashJson(hashed);
+}
 
 std::map<std::string, Desired> ComputeDesired(const config::Workspace& ws, const graph::ResourceGraph& g,
                                               const std::string& kube_namespace, Diagnostics* diags) {

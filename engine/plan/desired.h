@@ -18,6 +18,10 @@ namespace paiplan::plan {
 std::map<std::string, Desired> ComputeDesired(const config::Workspace& ws, const graph::ResourceGraph& g,
                                               const std::string& kube_namespace, Diagnostics* diags);
 
+// A node's hash: over its attributes without the connection details kept
+// outside it (keyfile_path, proxy_jump). `state mv` re-hashes a moved node.
+std::string NodeHash(const ojson& attributes);
+
 // Hash identifying the whole workspace (every input file, path and content):
 // a saved plan records it, and apply refuses the plan when it changed.
 std::string WorkspaceHash(const config::Workspace& ws);

@@ -38,7 +38,10 @@ class NodeHandler : public ResourceHandler {
     };
     differs("role", "role", std::string::npos);
     differs("package_hash", "package hash", 12);
-    if (diffs.empty() && obs.hash != rec.value("hash", "")) diffs = "hash " + obs.hash.substr(0, 12);
+    // `state mv` keeps the marker written under the old name and records its
+    // hash as marker_hash: that marker is the same machine's (docs/state-mv.md).
+    if (diffs.empty() && obs.hash != rec.value("hash", "") && obs.hash != rec.value("marker_hash", ""))
+      diffs = "hash " + obs.hash.substr(0, 12);
     if (diffs.empty()) return {};
     return {{"marker", "bootstrap marker on the node differs from the state: " + diffs}};
   }

@@ -4,6 +4,8 @@
 #include <functional>
 #include <set>
 
+#include "engine/plan/replace.h"
+
 namespace paiplan::plan {
 namespace {
 
@@ -170,6 +172,20 @@ void ApplyTargets(Plan* plan, const PlanOptions& opt, Diagnostics* diags) {
   }
 }
 
+// destroy --purge --target ADDR: ADDR's delete-script runs; the dependents
+// that must be destroyed before it are stopped, not purged (their data is
+// kept: the operator named only ADDR).
+void LimitPurgeToTargets(Plan* plan, const PlanOptions& opt) {
+  if (!opt.purge || opt.targets.empty()) return;
+  std::set<std::string> named(opt.targets.begin(), opt.targets.end());
+  for (auto& a : plan->actions) {
+    if (!a.purge || named.count(a.address)) continue;
+    a.purge = false;
+    a.reason = DeleteReason(a.kind, a.address, opt.operation) +
+               "; stopped, not purged: --purge applies to the --target resources only";
+  }
+}
+
 // A resource that stops depending on something being deleted changes first
 // (Terraform's rule): a service moves off a removed machine before that
 // machine is cleaned. The old edges are only in the record's depends_on.
@@ -275,7 +291,9 @@ Plan MakePlan(const std::map<std::string, Desired>& desired_in, const state::Sna
   }
   std::sort(plan.actions.begin(), plan.actions.end(),
             [](const Action& x, const Action& y) { return x.address < y.address; });
+  ApplyReplacements(&plan, opt.replace, diags);
   ApplyTargets(&plan, opt, diags);
+  LimitPurgeToTargets(&plan, opt);
   LinkActions(&plan);
   OrderDeletesAfterFormerDependents(&plan, snap);
   if (observed_out) *observed_out = std::move(observed);

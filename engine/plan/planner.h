@@ -22,9 +22,11 @@ using Handlers = std::map<graph::Kind, std::unique_ptr<ResourceHandler>>;
 struct PlanOptions {
   std::string operation = "apply";  // apply | destroy | refresh-only
   bool refresh = true;              // observe nodes, the API and files
-  bool purge = false;               // destroy: delete-scripts instead of stop-scripts
+  bool purge = false;               // destroy: delete-scripts instead of stop-scripts; with
+                                    // targets, only theirs (dependents that must go first are stopped)
   std::vector<std::string> targets;   // only these (and what they need)
   std::vector<std::string> excludes;  // not these (nor what needs them)
+  std::vector<std::string> replace;   // --replace: replaced although unchanged (engine/plan/replace.h)
 };
 
 // Builds the plan. Unknown --target/--exclude addresses go to `diags` as

@@ -108,6 +108,7 @@ class ServiceHandler : public ResourceHandler {
     const ojson scripts = attrs.is_object() ? attrs.value("scripts", ojson::object()) : ojson::object();
     std::string which = del ? (a.purge ? "delete" : "stop") : a.type == ActionType::kCreate ? "start" : "refresh";
     if (a.type == ActionType::kUpdate && !a.script.empty()) which = a.script;
+    if (a.type == ActionType::kReplace) which = "start";  // --replace: stop (below), then start
     std::string script = scripts.value(which, "");
     if (which == "refresh" && script.empty()) {
       which = "start";
@@ -115,6 +116,11 @@ class ServiceHandler : public ResourceHandler {
     }
     std::string workdir = ServiceWorkdir(env_, name);
     r.status = PrepareWorkdir(name, workdir);
+    if (r.status.ok() && a.type == ActionType::kReplace) {
+      const ojson was = a.before.is_object() ? a.before.value("scripts", ojson::object()) : ojson::object();
+      std::string stop = was.value("stop", "");
+      if (!stop.empty()) r.status = RunScript(name, "stop", stop, workdir, ctx);
+    }
     if (r.status.ok()) {
       if (script.empty()) ctx.log("service has no " + which + "-script; nothing to run\n");
       else r.status = RunScript(name, which, script, workdir, ctx);
