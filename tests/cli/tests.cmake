@@ -12,3 +12,10 @@ paiplan_test(cli_contract_test
     ${CMAKE_CURRENT_LIST_DIR}/apply_json_test.cc
   LIBS pp_base)
 
+
+paiplan_test(cli_contract_ssh_test
+  SOURCES
+    ${CMAKE_CURRENT_LIST_DIR}/../ssh_e2e/e2e_fixture.cc
+    ${CMAKE_CURRENT_LIST_DIR}/state_mv_ssh_test.cc
+  LIBS sshd_harness pp_base
+  LOCK sshd)
