@@ -57,7 +57,8 @@ int RunCli(int argc, char** argv) {
 
   ApplyArgs da;
   da.destroy = true;
-  auto* destroy = app.add_subcommand("destroy", "Stop every service and clean every node paiplan manages");
+  auto* destroy = app.add_subcommand("destroy", "Stop every service and clean every node paiplan manages "
+                                                  "(to review it first: paiplan plan --destroy -o FILE, then paiplan apply FILE)");
   destroy->add_flag("--auto-approve", da.auto_approve, "Do not ask for approval");
   destroy->add_flag("--purge", da.purge, "Run delete-scripts (destroys data) instead of stop-scripts; with --target, "
                                         "only the targets' (their dependents are stopped)");

@@ -92,6 +92,7 @@ TEST(CliDestroyPlanTest, DestroyHelpDescribesTargetAsTheResourceAndItsDependents
   EXPECT_THAT(r.out, HasSubstr("Only this resource and what depends on it, which is destroyed first"));
   EXPECT_THAT(r.out, Not(HasSubstr("what it needs")));
   EXPECT_THAT(r.out, HasSubstr("only the targets'"));
+  EXPECT_THAT(r.out, HasSubstr("to review it first: paiplan plan --destroy -o FILE, then paiplan apply FILE"));
 }
 
 TEST(CliDestroyPlanTest, PurgeWithTargetPurgesOnlyTheTargetAndStopsItsDependents) {
