@@ -133,6 +133,24 @@ std::optional<plan::Plan> GetPlan(const GlobalOptions& g, const ApplyArgs& a, Se
   return p;
 }
 
+// The --json stream's last event (docs/apply-json.md): `line` is the text summary.
+void EmitSummary(const std::string& operation, const std::string& id, const apply::ExecSummary& sum,
+                 const std::string& line, const std::string& logs, const Status& history) {
+  bool problems = sum.failed || sum.interrupted || !sum.state_error.ok();
+  nlohmann::ordered_json j = {{"operation", operation}, {"id", id},
+                              {"outcome", sum.interrupted ? "interrupted" : problems ? "problems" : "complete"},
+                              {"message", line}, {"done", sum.done}, {"failed", sum.failed}, {"skipped", sum.skipped},
+                              {"not_started", sum.not_started}, {"logs", logs},
+                              {"warnings", nlohmann::json::array()}, {"actions", nlohmann::json::array()}};
+  if (!history.ok()) j["warnings"].push_back("history not recorded: " + history.message());
+  if (!sum.state_error.ok()) j["warnings"].push_back("could not record to the state: " + sum.state_error.message());
+  for (const auto& x : sum.outcomes) {
+    if (x.outcome != "no-op") j["actions"].push_back({{"address", x.address}, {"action", x.action}, {"outcome", x.outcome}, {"error", x.error}});
+  }
+  g_events->Emit("summary", j);
+  g_summary_emitted = true;
+}
+
 int Execute(const GlobalOptions& g, const ApplyArgs& a, Session& s, const plan::Plan& p, const state::LockInfo& lock) {
   const auto& st = s.ws->settings;
   apply::ExecOptions o;
@@ -174,20 +192,7 @@ int Execute(const GlobalOptions& g, const ApplyArgs& a, Session& s, const plan::
                      std::to_string(sum.done) + " done, " + std::to_string(sum.failed) + " failed, " +
                      std::to_string(sum.skipped) + " skipped, " + std::to_string(sum.not_started) + " not started.";
   out << line << " Logs: " << o.logs_dir << "\n";
-  if (g_events) {
-    nlohmann::ordered_json j = {{"operation", p.operation}, {"id", id},
-                                {"outcome", sum.interrupted ? "interrupted" : problems ? "problems" : "complete"},
-                                {"message", line}, {"done", sum.done}, {"failed", sum.failed}, {"skipped", sum.skipped},
-                                {"not_started", sum.not_started}, {"logs", o.logs_dir},
-                                {"warnings", nlohmann::json::array()}, {"actions", nlohmann::json::array()}};
-    if (!history.ok()) j["warnings"].push_back("history not recorded: " + history.message());
-    if (!sum.state_error.ok()) j["warnings"].push_back("could not record to the state: " + sum.state_error.message());
-    for (const auto& x : sum.outcomes) {
-      if (x.outcome != "no-op") j["actions"].push_back({{"address", x.address}, {"action", x.action}, {"outcome", x.outcome}, {"error", x.error}});
-    }
-    g_events->Emit("summary", j);
-    g_summary_emitted = true;
-  }
+  if (g_events) EmitSummary(p.operation, id, sum, line, o.logs_dir, history);
   if (sum.interrupted) {
     out << "Interrupted: running actions were allowed to finish and were recorded; run `paiplan plan` to see what remains.\n";
     return kExitInterrupted;
