@@ -1,5 +1,6 @@
 // `paiplan render TEMPLATE [--context FILE.json]` and `paiplan import ADDR`.
 #include "engine/base/fs.h"
+#include "engine/cli/commands.h"
 #include "engine/cli/plan_flow.h"
 #include "engine/plan/attr_diff.h"
 #include "providers/template/jinja.h"

@@ -10,7 +10,8 @@ namespace paiplan::config {
 
 namespace {
 
-bool Inside(const std::string& path, const std::string& root) {
+bool Inside(const std::string& path, std::string root) {
+  while (root.size() > 1 && root.back() == '/') root.pop_back();
   return path == root || path.starts_with(root + "/");
 }
 

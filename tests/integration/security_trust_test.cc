@@ -90,7 +90,7 @@ TEST(IntegSecurityTrustTest, UntrustedWorkspaceSendsNoLocalFileToItsServer) {
   EXPECT_THAT(flag.err, HasSubstr("untrusted workspace: kubernetes.kubeconfig / kubernetes.context is ignored"));
   RunOptions o = ws.Options();
   o.env["PAIPLAN_UNTRUSTED_WORKSPACE"] = "1";
-  RunResult env = Run({PaiplanBinary(), "-C", ws.root(), "plan"}, o);
+  RunResult env = integration::Run({PaiplanBinary(), "-C", ws.root(), "plan"}, o);
   EXPECT_EQ(env.exit_code, 0) << env.All();
   EXPECT_THAT(env.err, HasSubstr("untrusted workspace"));
   EXPECT_EQ(server.connections(), 0) << "the workspace's kubeconfig was used";
@@ -107,7 +107,7 @@ TEST(IntegSecurityTrustTest, UntrustedRefusesPlainHttpEvenFromTheOperatorsKubeco
   o.env["KUBECONFIG"] = ws.Path("operator-kubeconfig");
   o.unset_env = {"PAIPLAN_TEST_LOG"};
   WriteFile(ws.Path("paiplan.yaml"), "enabled-services: [t-base]\nservice-paths: [services]\nretry: {attempts: 1}\n");
-  RunResult r = Run({PaiplanBinary(), "-C", ws.root(), "--untrusted-workspace", "plan"}, o);
+  RunResult r = integration::Run({PaiplanBinary(), "-C", ws.root(), "--untrusted-workspace", "plan"}, o);
   EXPECT_THAT(r.All(), HasSubstr("is not an https server"));
   EXPECT_EQ(server.connections(), 0);
 }
@@ -154,11 +154,11 @@ TEST(IntegSecurityTrustTest, CatalogueServiceEnvQuotesEveryConfigValue) {
                           {"data-path", hostile}, {"release", hostile}, {"chart", hostile}, {"pvc-name", hostile}};
     std::string ctx = ::testing::TempDir() + "/ctx-" + name + ".json";
     WriteFile(ctx, nlohmann::json({{"cluster_cfg", {{name, cfg}}}}).dump());
-    RunResult r = Run({PaiplanBinary(), "render", tmpl, "--context", ctx});
+    RunResult r = integration::Run({PaiplanBinary(), "render", tmpl, "--context", ctx});
     ASSERT_EQ(r.exit_code, 0) << name << ": " << r.All();
     std::string env = ::testing::TempDir() + "/" + name + ".env";
     WriteFile(env, r.out);
-    RunResult sourced = Run({"/bin/bash", "-c", "source " + env + " && printf %s \"$NAMESPACE\""});
+    RunResult sourced = integration::Run({"/bin/bash", "-c", "source " + env + " && printf %s \"$NAMESPACE\""});
     EXPECT_EQ(sourced.exit_code, 0) << name << ": " << sourced.All();
     EXPECT_EQ(sourced.out, hostile) << name;
     EXPECT_FALSE(stdfs::exists(pwned)) << name << ": a configuration value ran as shell code:\n" << r.out;
@@ -245,7 +245,7 @@ TEST(IntegSecurityTrustTest, DeepTemplateExpressionFailsInValidateAndPlanWithout
     RunResult r = ws.Paiplan({cmd});
     EXPECT_EQ(r.exit_code, 1) << cmd << ": " << r.All();
     EXPECT_EQ(r.term_signal, 0) << cmd << " crashed";
-    EXPECT_THAT(r.err, HasSubstr("t-base/deploy/t-base.conf.template:2:4: expression nested too deeply")) << cmd;
+    EXPECT_THAT(r.err, HasSubstr("t-base/deploy/t-base.conf.template:2:6: expression nested too deeply")) << cmd;
   }
 }
 

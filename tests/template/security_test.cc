@@ -60,7 +60,7 @@ TEST(ShellQuoteTest, HostileValuesStayDataWhenSourced) {
                     ctx, "service.env.template");
   ASSERT_TRUE(env.has_value()) << env.error().message();
   for (int i = 1; i <= 4; ++i) std::remove(("/tmp/pp_sq_pwned_" + std::to_string(i)).c_str());
-  std::string out = Bash(*env + "printf '%s|%s|%s' \"$NAMESPACE\" \"$DATA_PATH\" \"$SUB\"\n");
+  std::string out = Bash(*env + "\nprintf '%s|%s|%s' \"$NAMESPACE\" \"$DATA_PATH\" \"$SUB\"\n");
   EXPECT_EQ(out, ctx["ns"].get<std::string>() + "|" + ctx["path"].get<std::string>() + "|" + ctx["sub"].get<std::string>());
   for (int i = 1; i <= 4; ++i) {
     std::string p = "/tmp/pp_sq_pwned_" + std::to_string(i);
@@ -74,7 +74,7 @@ TEST(TemplateErrorTest, ErrorsNameTheExpressionNeverTheValue) {
   EXPECT_THAT(msg, StartsWith("t.j2:1:"));
   EXPECT_THAT(msg, HasSubstr("cfg['admin-password']"));
   EXPECT_THAT(msg, Not(HasSubstr("AdminPw"))) << msg;
-  std::string big = ErrorOf("{{ (v | float * 1e300) | int }}", {{"v", "31337e10"}});
+  std::string big = ErrorOf("{{ (v | float) | int }}", {{"v", "31337e15"}});
   EXPECT_THAT(big, HasSubstr("integer out of range"));
   EXPECT_THAT(big, Not(HasSubstr("31337"))) << big;
 }
