@@ -131,7 +131,7 @@ void PrintPlanText(const Plan& plan, const TextOptions& opt, std::ostream& out) 
         if (q == std::string::npos) q = a.diff.size();
         std::string line = a.diff.substr(p, q - p);
         const char* col = line.starts_with("+") ? "32" : line.starts_with("-") ? "31" : "0";
-        out << "      " << st.c(col, MaskSecrets(line, opt.secrets)) << "\n";
+        out << "      " << st.c(col, Abbreviate(MaskSecrets(line, opt.secrets))) << "\n";  // huge lines shortened
       }
     } else if (a.kind != graph::Kind::kRender) {
       PrintAttributes(a, st, opt.secrets, out);
