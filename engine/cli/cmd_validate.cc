@@ -27,6 +27,7 @@ void CheckTemplates(const config::Workspace& ws, Diagnostics* diags) {
   }
   auto roles = fs::ListFilesRecursive(ws.roles_dir);
   if (!roles) {
+    if (roles.error().code() != Code::kPermissionDenied) return;  // no role package: reported by plan
     diags->Error({ws.roles_dir, 0, 0}, roles.error().message(), "copy the file into the role package instead of linking it");
     return;
   }
