@@ -11,6 +11,7 @@
 
 #include "engine/apply/scheduler.h"
 #include "engine/base/fs.h"
+#include "engine/base/path_policy.h"
 #include "engine/plan/attr_diff.h"
 
 namespace paiplan::apply {
@@ -93,11 +94,14 @@ bool Interrupted(const ExecOptions& o) { return o.interrupted && o.interrupted->
 plan::ApplyResult RunAction(const plan::Action& a, plan::ResourceHandler& h, const ExecOptions& o,
                             const std::function<void(int, const std::string&)>& on_retry) {
   std::string log_path = fs::Join(o.logs_dir, LogName(a.address));
-  std::ofstream log(log_path, std::ios::app);
+  // Opened without following links (path_policy.h); a log that cannot be
+  // opened is not a reason to fail the action.
+  auto fd = fs::OpenPaiplanFileForWrite(log_path, true);
+  fs::FdWriter log(fd ? *fd : -1);
   plan::ApplyContext ctx;
   ctx.log_path = log_path;
   ctx.cancelled = o.interrupted;
-  ctx.log = [&](std::string_view s) { log << plan::MaskSecrets(std::string(s), o.secrets); log.flush(); };
+  ctx.log = [&](std::string_view s) { log.Write(plan::MaskSecrets(std::string(s), o.secrets)); };
   ctx.log(std::string("# ") + a.address + ": " + plan::ActionName(a.type) + " (" + a.reason + ")\n");
   double backoff = o.backoff;
   for (int attempt = 1;; ++attempt) {
@@ -247,7 +251,7 @@ ExecSummary Coordinator::Run() {
   BuildScheduler();
   for (const auto& a : plan_.actions) summary_.outcomes.push_back({a.address, plan::ActionName(a.type),
                                                                    a.type == plan::ActionType::kNoOp ? "no-op" : "not started", "", 0});
-  (void)fs::MakeDirs(o_.logs_dir);
+  (void)fs::MakePaiplanDirs(o_.logs_dir);
   int total = int(actions_.size());
   {
     WorkerPool pool(std::max(1, std::min(o_.parallelism, std::max(total, 1))));

@@ -142,6 +142,10 @@ Result<std::vector<std::string>> ListDir(const std::string& dir) {
 
 Result<std::vector<std::string>> ListFilesRecursive(const std::string& dir) {
   std::error_code ec;
+  if (stdfs::is_symlink(dir, ec)) {
+    return Err(Status::PermissionDenied(dir + " is a symbolic link; paiplan does not follow links in service and "
+                                        "role packages; replace it with the directory it points to"));
+  }
   stdfs::recursive_directory_iterator it(dir, ec);
   if (ec) {
     if (ec == std::errc::no_such_file_or_directory) return Err(Status::NotFound(dir + ": no such directory"));
@@ -149,7 +153,13 @@ Result<std::vector<std::string>> ListFilesRecursive(const std::string& dir) {
   }
   std::vector<std::string> out;
   for (const auto& e : it) {
-    if (e.is_regular_file()) out.push_back(stdfs::relative(e.path(), dir).string());
+    // The iterator does not descend into linked directories; a link of any
+    // kind is refused rather than followed (path_policy.h).
+    if (e.is_symlink(ec)) {
+      return Err(Status::PermissionDenied(e.path().string() + " is a symbolic link; paiplan does not follow links in "
+                                          "service and role packages; replace it with the file it points to"));
+    }
+    if (e.is_regular_file(ec)) out.push_back(stdfs::relative(e.path(), dir).string());
   }
   std::sort(out.begin(), out.end());
   return out;

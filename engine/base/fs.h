@@ -32,6 +32,8 @@ bool IsDirectory(const std::string& path);
 // Names (not paths) of the entries of `dir`, sorted; NotFound if missing.
 Result<std::vector<std::string>> ListDir(const std::string& dir);
 // Relative paths of all regular files under `dir`, sorted, recursively.
+// PermissionDenied (naming it) when `dir` or anything under it is a
+// symbolic link: links are never followed.
 Result<std::vector<std::string>> ListFilesRecursive(const std::string& dir);
 // Joins with a single '/'.
 std::string Join(const std::string& a, const std::string& b);

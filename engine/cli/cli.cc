@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include "engine/cli/commands.h"
+#include "engine/config/untrusted.h"
 
 namespace paiplan::cli {
 namespace {
@@ -28,6 +29,9 @@ int RunCli(int argc, char** argv) {
   app.add_flag("--no-color", g.no_color, "Disable colour (NO_COLOR is honoured too)");
   app.add_flag("--json", g.json, "Machine-readable JSON output");
   app.add_flag("--allow-missing", g.allow_missing, "Undefined prerequisites are warnings, not errors");
+  app.add_flag("--untrusted-workspace", g.untrusted,
+               "The workspace may be hostile (CI on pull requests): ignore the credentials and locations it "
+               "chooses, refuse plain-http API servers, run no scripts (also PAIPLAN_UNTRUSTED_WORKSPACE=1)");
 
   auto* init = app.add_subcommand("init", "Create .paiplan/, check the workspace and the tools it needs");
   auto* validate = app.add_subcommand("validate", "Parse and check the workspace; no network");
@@ -81,6 +85,9 @@ int RunCli(int argc, char** argv) {
   auto* render = app.add_subcommand("render", "Render one template to stdout");
   render->add_option("template", tmpl_path, "Template file")->required();
   render->add_option("--context", ctx_file, "JSON context (default: the workspace's cluster_cfg)");
+  bool render_sensitive = false;
+  render->add_flag("--show-sensitive", render_sensitive,
+                   "DANGEROUS: print the values of sensitive keys in clear (masked by default)");
 
   auto* state = app.add_subcommand("state", "Inspect or edit the recorded state");
   state->require_subcommand(1);
@@ -96,7 +103,10 @@ int RunCli(int argc, char** argv) {
                                              "not destroyed and created; nothing on the cluster is touched)");
   st_mv->add_option("source", mv_src, "Address in the state (e.g. node.old-name)")->required();
   st_mv->add_option("destination", mv_dst, "New address of the same kind, not in the state (e.g. node.new-name)")->required();
-  auto* st_pull = state->add_subcommand("pull", "The whole state as JSON on stdout");
+  auto* st_pull = state->add_subcommand("pull", "The whole state as JSON on stdout (secrets masked)");
+  bool pull_sensitive = false;
+  st_pull->add_flag("--show-sensitive", pull_sensitive,
+                    "DANGEROUS: print secrets in clear (for a backup to push back); keep the output private");
   size_t history_last = 20;
   auto* st_history = state->add_subcommand("history", "The last applies: id, operation, who, when, outcomes");
   st_history->add_option("-n,--last", history_last, "How many (default 20)");
@@ -118,6 +128,12 @@ int RunCli(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? kExitOk : kExitError;
   }
+  g.untrusted = g.untrusted || config::UntrustedFromEnvironment();
+  if (g.untrusted && (apply->parsed() || destroy->parsed() || import->parsed())) {
+    PrintError(g, "an untrusted workspace (--untrusted-workspace or PAIPLAN_UNTRUSTED_WORKSPACE) can be validated "
+                  "and planned, not applied: apply runs its scripts; review the plan, then apply from a trusted checkout");
+    return kExitError;
+  }
   if (init->parsed()) return CmdInit(g);
   if (validate->parsed()) return CmdValidate(g);
   if (plan->parsed()) return CmdPlan(g, pa);
@@ -126,12 +142,12 @@ int RunCli(int argc, char** argv) {
   if (drift->parsed()) return CmdDrift(g, junit);
   if (show->parsed()) return CmdShow(g, show_file);
   if (graph->parsed()) return CmdGraph(g, plan_file);
-  if (render->parsed()) return CmdRender(g, tmpl_path, ctx_file);
+  if (render->parsed()) return CmdRender(g, tmpl_path, ctx_file, render_sensitive);
   if (st_list->parsed()) return CmdStateList(g);
   if (st_show->parsed()) return CmdStateShow(g, st_addr);
   if (st_rm->parsed()) return CmdStateRm(g, rm_addrs);
   if (st_mv->parsed()) return CmdStateMv(g, mv_src, mv_dst);
-  if (st_pull->parsed()) return CmdStatePull(g);
+  if (st_pull->parsed()) return CmdStatePull(g, pull_sensitive);
   if (st_history->parsed()) return CmdStateHistory(g, history_last);
   if (st_push->parsed()) return CmdStatePush(g, push_file, push_force);
   if (import->parsed()) return CmdImport(g, import_addr);

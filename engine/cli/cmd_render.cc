@@ -1,11 +1,18 @@
 // `paiplan render TEMPLATE [--context FILE.json]` and `paiplan import ADDR`.
 #include "engine/base/fs.h"
+#include "engine/cli/commands.h"
 #include "engine/cli/plan_flow.h"
+#include "engine/plan/attr_diff.h"
 #include "providers/template/jinja.h"
 
 namespace paiplan::cli {
 
 int CmdRender(const GlobalOptions& g, const std::string& tmpl_path, const std::string& context_file) {
+  return CmdRender(g, tmpl_path, context_file, false);
+}
+
+int CmdRender(const GlobalOptions& g, const std::string& tmpl_path, const std::string& context_file,
+              bool show_sensitive) {
   auto text = fs::ReadFile(tmpl_path);
   if (!text) {
     PrintError(g, text.error().message());
@@ -30,12 +37,16 @@ int CmdRender(const GlobalOptions& g, const std::string& tmpl_path, const std::s
     ctx = nlohmann::ordered_json::object();
     ctx["cluster_cfg"] = ws->cluster_cfg;
   }
+  // Values under sensitive keys (and the machines' passwords) are masked in
+  // the output and in errors unless --show-sensitive (docs/security.md).
+  std::vector<std::string> secrets;
+  if (!show_sensitive) plan::CollectSecrets(ctx, &secrets);
   auto out = tmpl::Render(*text, ctx, tmpl_path);
   if (!out) {
-    PrintError(g, out.error().message());
+    PrintError(g, plan::MaskSecrets(out.error().message(), secrets));
     return kExitError;
   }
-  std::cout << *out;
+  std::cout << plan::MaskSecrets(*out, secrets);
   return kExitOk;
 }
 

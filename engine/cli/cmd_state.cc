@@ -5,9 +5,11 @@
 #include <map>
 
 #include "engine/base/fs.h"
+#include "engine/base/path_policy.h"
 #include "engine/cli/plan_flow.h"
 #include "engine/cli/runtime.h"
 #include "engine/plan/attr_diff.h"
+#include "engine/plan/desired.h"
 #include "engine/plan/plan_io.h"
 #include "state/lmdb/lmdb_store.h"
 #include "state/state_json.h"
@@ -43,21 +45,7 @@ std::vector<std::string> StateSecrets(const state::Snapshot& snap, std::vector<s
 
 nlohmann::json Masked(const nlohmann::json& rec, const std::vector<std::string>& secrets) {
   nlohmann::json out = rec;
-  std::function<void(nlohmann::json&)> walk = [&](nlohmann::json& v) {
-    if (v.is_string()) {
-      v = plan::MaskSecrets(v.get<std::string>(), secrets);
-      return;
-    }
-    if (!v.is_object()) {
-      if (v.is_array()) for (auto& x : v) walk(x);
-      return;
-    }
-    for (auto it = v.begin(); it != v.end(); ++it) {
-      if (config::IsSensitiveKey(it.key()) && !it.value().is_object()) it.value() = "(sensitive)";
-      else walk(it.value());
-    }
-  };
-  walk(out);
+  plan::MaskJson(&out, secrets);  // by key whatever the type, then known values inside strings
   return out;
 }
 
@@ -164,20 +152,50 @@ int CmdStateRm(const GlobalOptions& g, const std::vector<std::string>& addrs) {
   return code;
 }
 
-int CmdStatePull(const GlobalOptions& g) {
-  auto store = OpenStore(g, false);
+int CmdStatePull(const GlobalOptions& g, bool show_sensitive) {
+  std::vector<std::string> known;
+  auto store = OpenStore(g, false, &known);
   if (!store) return Fail(g, store.error());
   auto snap = (*store)->ReadSnapshot();
   if (!snap) return Fail(g, snap.error());
-  std::cout << state::SnapshotToJson(*snap).dump(2) << "\n";
+  auto j = state::SnapshotToJson(*snap);
+  if (!show_sensitive) {  // docs/security.md: only --show-sensitive prints secrets
+    std::vector<std::string> secrets = StateSecrets(*snap, std::move(known));
+    for (auto& [a, r] : j["resources"].items()) r = Masked(r, secrets);
+  }
+  std::cout << j.dump(2) << "\n";
   return kExitOk;
 }
+
+int CmdStatePull(const GlobalOptions& g) { return CmdStatePull(g, false); }
+
+namespace {
+
+// What `state push` brings in obeys the path policy, and a document pulled
+// without --show-sensitive (its secrets replaced) is not pushed back.
+Status CheckPushed(const state::Snapshot& snap, const std::string& file) {
+  for (const auto& [address, rec] : snap.resources) {
+    Status s = plan::CheckAddressNames(address);
+    if (!s.ok()) return Status::InvalidArgument(file + ": " + s.message());
+    std::vector<std::string> values;
+    plan::CollectSecrets(nlohmann::ordered_json(rec), &values);
+    for (const auto& v : values) {
+      if (v != "(sensitive)") continue;
+      return Status::InvalidArgument(file + ": " + address + " holds masked secrets (\"(sensitive)\"); pushing it "
+                                     "would replace the real values; pull with `state pull --show-sensitive`");
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
 
 int CmdStatePush(const GlobalOptions& g, const std::string& file, bool force) {
   auto text = fs::ReadFile(file);
   if (!text) return Fail(g, text.error());
   auto incoming = state::SnapshotFromText(*text, file);
   if (!incoming) return Fail(g, incoming.error());
+  if (Status s = CheckPushed(*incoming, file); !s.ok()) return Fail(g, s);
   auto store = OpenStore(g, true);
   if (!store) return Fail(g, store.error());
   auto lock = (*store)->Lock("state push");
@@ -250,7 +268,7 @@ int CmdInit(const GlobalOptions& g) {
   Diagnostics diags;
   auto ws = LoadWorkspaceOrReport(g, &diags);
   if (!ws) return kExitError;
-  Status s = fs::MakeDirs(fs::Join(ws->root, ".paiplan/logs"), 0700);
+  Status s = fs::MakeDirsInside(ws->root, ".paiplan/logs");
   if (!s.ok()) return Fail(g, s);
   auto store = OpenStateStore(ws->settings, true);
   if (!store) return Fail(g, store.error());

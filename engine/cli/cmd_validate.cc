@@ -2,12 +2,41 @@
 // nothing written.
 #include <nlohmann/json.hpp>
 
+#include "engine/base/fs.h"
 #include "engine/cli/commands.h"
 #include "engine/cli/runtime.h"
 #include "engine/graph/resource_graph.h"
 #include "engine/plan/plan_io.h"
+#include "providers/template/jinja.h"
 
 namespace paiplan::cli {
+
+namespace {
+
+// Parses (does not render) every service and role template, so validate
+// reports what plan would: syntax errors and the expression-depth budget.
+void CheckTemplates(const config::Workspace& ws, Diagnostics* diags) {
+  auto parse = [&](const std::string& path, const std::string& name) {
+    auto text = fs::ReadFile(path);
+    if (!text) return;  // a missing template is reported by the loader
+    auto t = tmpl::Template::Parse(*text, name);
+    if (!t) diags->Error({path, 0, 0}, t.error().message(), "fix the template");
+  };
+  for (const auto& [name, svc] : ws.services) {
+    for (const auto& f : svc.templates) parse(fs::Join(svc.deploy_dir, f + ".template"), name + "/deploy/" + f + ".template");
+  }
+  auto roles = fs::ListFilesRecursive(ws.roles_dir);
+  if (!roles) {
+    if (roles.error().code() != Code::kPermissionDenied) return;  // no role package: reported by plan
+    diags->Error({ws.roles_dir, 0, 0}, roles.error().message(), "copy the file into the role package instead of linking it");
+    return;
+  }
+  for (const auto& f : *roles) {
+    if (f.ends_with(".template")) parse(fs::Join(ws.roles_dir, f), fs::Join(ws.roles_dir, f));
+  }
+}
+
+}  // namespace
 
 int CmdValidate(const GlobalOptions& g) {
   Diagnostics diags;
@@ -17,6 +46,8 @@ int CmdValidate(const GlobalOptions& g) {
   bool kube = KubernetesConfigured(*ws, &why);
   Diagnostics gdiags;
   auto graph = graph::ResourceGraph::Build(*ws, kube, &gdiags);
+  CheckTemplates(*ws, &gdiags);
+  if (gdiags.HasErrors()) graph.reset();
   if (!kube) {
     gdiags.Warning({}, why,
                    ws->settings.kube_enabled

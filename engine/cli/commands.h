@@ -17,12 +17,17 @@ int CmdStateShow(const GlobalOptions& g, const std::string& addr);
 int CmdStateRm(const GlobalOptions& g, const std::vector<std::string>& addrs);
 int CmdStateMv(const GlobalOptions& g, const std::string& src, const std::string& dst);
 int CmdStatePull(const GlobalOptions& g);
+// Secrets are masked unless `show_sensitive` (docs/security.md).
+int CmdStatePull(const GlobalOptions& g, bool show_sensitive);
 int CmdStateHistory(const GlobalOptions& g, size_t last);
 int CmdStatePush(const GlobalOptions& g, const std::string& file, bool force);
 int CmdForceUnlock(const GlobalOptions& g, const std::string& id);
 int CmdShow(const GlobalOptions& g, const std::string& file);
 int CmdInit(const GlobalOptions& g);
 int CmdRender(const GlobalOptions& g, const std::string& tmpl_path, const std::string& context_file);
+// Secrets in the context are masked in the output unless `show_sensitive`.
+int CmdRender(const GlobalOptions& g, const std::string& tmpl_path, const std::string& context_file,
+              bool show_sensitive);
 int CmdImport(const GlobalOptions& g, const std::string& address);
 
 }  // namespace paiplan::cli

@@ -33,6 +33,7 @@ void PrintWarning(const GlobalOptions& g, const std::string& message) {
 std::optional<config::Workspace> LoadWorkspaceOrReport(const GlobalOptions& g, Diagnostics* diags) {
   config::LoadOptions opts;
   opts.allow_missing = g.allow_missing;
+  opts.untrusted = g.untrusted;
   auto ws = config::LoadWorkspace(g.dir, opts, diags);
   PrintDiagnostics(g, diags);
   if (!ws) {

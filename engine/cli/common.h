@@ -16,6 +16,8 @@ struct GlobalOptions {
   bool no_color = false;
   bool json = false;
   bool allow_missing = false;
+  // --untrusted-workspace or PAIPLAN_UNTRUSTED_WORKSPACE=1 (docs/security.md).
+  bool untrusted = false;
 };
 
 // Exit codes (DESIGN.md §4).

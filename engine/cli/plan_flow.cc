@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include "engine/base/fs.h"
+#include "engine/base/path_policy.h"
 #include "engine/plan/attr_diff.h"
 #include "engine/plan/desired.h"
 #include "engine/plan/handlers.h"
@@ -57,7 +58,9 @@ plan::Plan BuildPlan(const GlobalOptions& g, Session& s, const plan::PlanOptions
     if (a.kind != graph::Kind::kRender || a.type != plan::ActionType::kUpdate) continue;
     // Diff against what is on disk now (it may have been edited), else the recorded text.
     std::string file = a.after.value("file", std::string("file"));
-    auto on_disk = fs::ReadFileIfExists(plan::RenderPath(s.rt->env().paiplan_dir, a.after.value("service", std::string()), file));
+    auto path = plan::RenderPathOf(s.rt->env().paiplan_dir, a.address);
+    if (!path) continue;
+    auto on_disk = fs::ReadPaiplanFile(*path);
     auto rec = s.snapshot.resources.find(a.address);
     std::string before;
     if (on_disk && on_disk->has_value()) before = **on_disk;

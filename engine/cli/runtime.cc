@@ -5,6 +5,7 @@
 #include <mutex>
 
 #include "engine/base/fs.h"
+#include "engine/base/path_policy.h"
 #include "engine/plan/attr_diff.h"
 #include "engine/plan/desired.h"
 #include "engine/plan/local_transport.h"
@@ -93,6 +94,7 @@ Runtime::Runtime(const GlobalOptions& g, const config::Workspace& ws) : g_(g), w
   impl_->ssh = std::make_unique<providers::ssh::SshPool>(s.ssh_parallelism, s.ssh_keepalive);
   env_.ws = &ws;
   env_.paiplan_dir = fs::Join(ws.root, ".paiplan");
+  env_.untrusted = g.untrusted;
   env_.now = NowRfc3339;
   env_.transport = [this](const config::Machine& m) -> Result<providers::Transport*> {
     const auto& s = ws_.settings;
@@ -139,6 +141,8 @@ Runtime::Runtime(const GlobalOptions& g, const config::Workspace& ws) : g_(g), w
     env_.kube_error = cfg.error().message();
   } else if (!cfg->has_value()) {
     env_.kube_error = "no kubeconfig found";
+  } else if (Status trusted = g.untrusted ? kube::RequireVerifiedServer(**cfg) : Status::Ok(); !trusted.ok()) {
+    env_.kube_error = trusted.message();
   } else {
     env_.kubeconfig_path = (*cfg)->files.empty() ? "" : (*cfg)->files.front();
     kube_warnings_ = (*cfg)->warnings;
@@ -169,6 +173,8 @@ Result<std::unique_ptr<state::StateStore>> OpenStateStore(const config::Settings
   if (!create && !fs::Exists(fs::Join(s.state_path, "data.mdb"))) {
     return Err(Status::NotFound("no state yet at " + s.state_path));
   }
+  // Under .paiplan/ no link is followed (a planted .paiplan/state link is refused).
+  if (s.state_path.find("/.paiplan/") != std::string::npos) PP_RETURN_IF_ERROR_R(fs::MakePaiplanDirs(s.state_path));
   return state::LmdbStore::Open(s.state_path);
 }
 

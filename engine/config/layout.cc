@@ -4,6 +4,8 @@
 #include <set>
 #include <unordered_map>
 
+#include "engine/base/path_policy.h"
+
 namespace paiplan::config {
 
 bool IsMachineAttributeKey(const std::string& key) {
@@ -76,6 +78,26 @@ void CheckUnique(const std::vector<Machine>& ms, const YamlFile& layout, LoadCon
 
 }  // namespace
 
+// Fields that reach rendered files, command lines or ssh arguments are
+// single lines, and nothing that ssh reads as an option starts with '-'.
+void CheckMachineFields(const ojson& entry, const Machine& m, const YamlFile& layout, const std::string& base,
+                        LoadContext* ctx) {
+  for (const char* key : {"hostip", "nodename", "username", "keyfile-path", "proxy-jump", "machine-type", "k8s-role"}) {
+    if (!entry.contains(key) || !entry[key].is_string()) continue;
+    const std::string value = entry[key].get<std::string>();
+    Status s = fs::CheckSingleLine(value, std::string("machine '") + m.hostname + "': " + key);
+    if (s.ok() && !value.empty() && value[0] == '-' && std::string(key) != "machine-type") {
+      s = Status::InvalidArgument(std::string("machine '") + m.hostname + "': " + key + " '" + value +
+                                  "' starts with '-', which ssh would read as an option");
+    }
+    if (s.ok() && std::string(key) == "proxy-jump" && value.find("@-") != std::string::npos) {
+      s = Status::InvalidArgument("machine '" + m.hostname + "': proxy-jump host '" + value +
+                                  "' starts with '-', which ssh would read as an option");
+    }
+    if (!s.ok()) ctx->diags->Error(ctx->Loc(layout, base + "/" + key), s.message(), "fix the value in layout.yaml");
+  }
+}
+
 void LoadMachines(const YamlFile& layout, LoadContext* ctx, Workspace* ws) {
   const ojson& list = layout.value["machine-list"];
   const ojson& skus = layout.value["machine-sku"];
@@ -99,6 +121,7 @@ void LoadMachines(const YamlFile& layout, LoadContext* ctx, Workspace* ws) {
                         "label keys are 1-63 characters: letters, digits, '-', '_' and '.', starting and "
                         "ending with a letter or digit");
     }
+    CheckMachineFields(list[i], m, layout, base, ctx);
     has_master = has_master || m.role == "master";
     ws->machines.push_back(std::move(m));
   }

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "engine/base/fs.h"
+#include "engine/base/path_policy.h"
 #include "engine/config/schema_check.h"
 
 namespace paiplan::config {
@@ -26,8 +27,16 @@ std::map<std::string, std::string> DiscoverServices(const std::vector<std::strin
 
 namespace {
 
+// A name from service.yaml must be a plain relative name inside deploy/
+// (path_policy.h), and the file must exist there.
 void CheckFile(const YamlFile& f, const std::string& dir, const std::string& ptr,
                const std::string& file, const std::string& what, LoadContext* ctx) {
+  Status name_ok = fs::CheckRelativeName(file, what);
+  if (!name_ok.ok()) {
+    ctx->diags->Error(ctx->Loc(f, ptr), name_ok.message(),
+                      "name a file inside " + ctx->Display(dir) + " (scripts and templates cannot be taken from elsewhere)");
+    return;
+  }
   if (fs::Exists(fs::Join(dir, file))) return;
   ctx->diags->Error(ctx->Loc(f, ptr), what + " '" + file + "' does not exist in " + ctx->Display(dir),
                     "create " + ctx->Display(fs::Join(dir, file)) + " or fix the name");
@@ -62,6 +71,13 @@ std::optional<ServiceDef> LoadService(const std::string& name, const std::string
   std::string yaml_path = fs::Join(def.deploy_dir, "service.yaml");
   def.service_yaml = ctx->Display(yaml_path);
   def.loc = {def.service_yaml, 1, 1};
+  // Links are never followed in a service package (path_policy.h).
+  auto listing = fs::ListFilesRecursive(root);
+  if (!listing) {
+    ctx->diags->Error({ctx->Display(root), 0, 0}, "service '" + name + "': " + listing.error().message(),
+                      "copy the file into the service directory instead of linking it");
+    return std::nullopt;
+  }
   auto f = LoadYamlFile(yaml_path, def.service_yaml, ctx->diags);
   if (!f) return std::nullopt;
   if (f->value.is_null()) {

@@ -5,11 +5,13 @@
 #include <cstdlib>
 
 #include "engine/base/fs.h"
+#include "engine/config/field_checks.h"
 #include "engine/config/layout.h"
 #include "engine/config/load_context.h"
 #include "engine/config/schema_check.h"
 #include "engine/config/services.h"
 #include "engine/config/settings.h"
+#include "engine/config/untrusted.h"
 
 namespace paiplan::config {
 
@@ -169,6 +171,7 @@ std::optional<Workspace> LoadWorkspace(const std::string& dir, const LoadOptions
   auto kube_cfg = LoadChecked("kubernetes-configuration.yaml", "kubernetes-configuration.schema.json", false, &ctx, &ws);
   if (kube_cfg) ws.kubernetes_config = kube_cfg->value;
 
+  if (options.untrusted) ApplyUntrustedPolicy(&ws, builtin, diags);
   auto defined = DiscoverServices(ws.settings.service_paths);
   SelectServices(ws.settings, defined, settings_file, &ctx, &ws);
   for (auto it = ws.services_config.begin(); it != ws.services_config.end(); ++it) {
@@ -181,6 +184,7 @@ std::optional<Workspace> LoadWorkspace(const std::string& dir, const LoadOptions
   // Prerequisites are checked even when layout.yaml has errors, so one run
   // reports both; deploy-rules need the machines.
   CheckServiceGraphInputs(&ws, defined, allow_missing, layout.has_value(), &ctx);
+  CheckKnownFields(ws, svc_cfg, settings_file, &ctx);
   ReportPrerequisiteCycle(ws, diags);
 
   std::string roles = fs::Join(ws.root, "roles");

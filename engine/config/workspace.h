@@ -106,6 +106,7 @@ struct Settings {
 struct LoadOptions {
   bool allow_missing = false;  // --allow-missing: unknown prerequisites are warnings
   std::string builtin_dir;     // built-in catalogue root (services/); empty: default
+  bool untrusted = false;      // --untrusted-workspace: operator-only settings ignored (untrusted.h)
 };
 
 struct Workspace {

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "engine/base/fs.h"
+#include "engine/config/yaml_budget.h"
 #include "engine/config/yaml_paths.h"
 #include "engine/config/yaml_scalar.h"
 
@@ -284,8 +285,13 @@ std::optional<YamlFile> ReadWithYamlCpp(const std::string& text, const std::stri
 
 std::optional<YamlFile> ParseYamlText(const std::string& text, const std::string& display,
                                       Diagnostics* diags) {
-  if (!CheckUtf8(text, display, diags)) return std::nullopt;
+  if (!CheckUtf8(text, display, diags) || !CheckYamlSize(text, display, diags)) return std::nullopt;
+  // Budgets (yaml_budget.h) before any reader expands an alias; a text
+  // without '*' has no alias, and the libyaml reader bounds its own depth.
+  bool scanned = text.find('*') != std::string::npos;
+  if (scanned && !CheckYamlBudget(text, display, diags)) return std::nullopt;
   if (auto value = yaml_paths::ParseWithLibyaml(text)) return YamlFile{"", display, std::move(*value)};
+  if (!scanned && !CheckYamlBudget(text, display, diags)) return std::nullopt;
   return ReadWithYamlCpp(text, display, diags);
 }
 
@@ -293,7 +299,8 @@ namespace yaml_paths {
 
 std::optional<YamlFile> ParseWithYamlCpp(const std::string& text, const std::string& display,
                                          Diagnostics* diags) {
-  if (!CheckUtf8(text, display, diags)) return std::nullopt;
+  if (!CheckUtf8(text, display, diags) || !CheckYamlSize(text, display, diags)) return std::nullopt;
+  if (!CheckYamlBudget(text, display, diags)) return std::nullopt;
   return ReadWithYamlCpp(text, display, diags);
 }
 

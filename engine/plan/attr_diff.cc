@@ -1,6 +1,8 @@
 #include "engine/plan/attr_diff.h"
 
 #include <algorithm>
+#include <functional>
+#include <cctype>
 #include <cstdio>
 #include <map>
 #include <sstream>
@@ -169,6 +171,18 @@ bool IsPlain(std::string_view s) {
   });
 }
 
+// The secret upper- and lower-cased (|upper, |lower, tr, ${x^^}), when that
+// changes it.
+std::vector<std::string> CaseForms(const std::string& secret) {
+  std::string up = secret, low = secret;
+  for (char& c : up) c = char(std::toupper(static_cast<unsigned char>(c)));
+  for (char& c : low) c = char(std::tolower(static_cast<unsigned char>(c)));
+  std::vector<std::string> out;
+  if (up != secret) out.push_back(up);
+  if (low != secret && low != up) out.push_back(low);
+  return out;
+}
+
 // The forms a template or a script commonly gives a secret: as is, JSON
 // (|tojson, json.dumps, nlohmann), HTML-escaped (|e) and YAML single-quoted.
 // Longest first, so a longer form is never left half masked.
@@ -182,6 +196,7 @@ std::vector<std::string> SecretForms(const std::string& secret) {
   for (const auto& [from, to] : kHtml) html = Replace(html, from, to);
   forms.push_back(html);
   forms.push_back(Replace(secret, "'", "''"));
+  for (const std::string& cased : CaseForms(secret)) forms.push_back(cased);
   std::sort(forms.begin(), forms.end(),
             [](const auto& a, const auto& b) { return a.size() != b.size() ? a.size() > b.size() : a < b; });
   forms.erase(std::unique(forms.begin(), forms.end()), forms.end());
@@ -193,8 +208,9 @@ std::vector<std::string> SecretForms(const std::string& secret) {
 std::string MaskSecrets(std::string text, const std::vector<std::string>& secrets) {
   for (const auto& s : secrets) {
     if (s.size() < 3) continue;  // too short to mask without mangling the text
-    if (IsPlain(s)) {  // every form is the secret itself
+    if (IsPlain(s)) {  // every escaping form is the secret itself
       text = Replace(std::move(text), s, "(sensitive)");
+      for (const auto& cased : CaseForms(s)) text = Replace(std::move(text), cased, "(sensitive)");
       continue;
     }
     for (const auto& form : SecretForms(s)) {
@@ -204,15 +220,57 @@ std::string MaskSecrets(std::string text, const std::vector<std::string>& secret
   return text;
 }
 
+namespace {
+
+// Every string and number anywhere in `v` (a value under a sensitive key).
+void CollectLeaves(const nlohmann::ordered_json& v, std::vector<std::string>* out) {
+  if (v.is_string()) out->push_back(v.get<std::string>());
+  else if (v.is_number()) out->push_back(v.dump());
+  else if (v.is_structured()) for (const auto& x : v) CollectLeaves(x, out);
+}
+
+template <typename J>
+void MaskKeysIn(J& v) {
+  if (v.is_object()) {
+    for (auto it = v.begin(); it != v.end(); ++it) {
+      if (config::IsSensitiveKey(it.key()) && !it.value().is_null()) it.value() = "(sensitive)";
+      else MaskKeysIn(it.value());
+    }
+  } else if (v.is_array()) {
+    for (auto& x : v) MaskKeysIn(x);
+  }
+}
+
+}  // namespace
+
 void CollectSecrets(const nlohmann::ordered_json& v, std::vector<std::string>* out) {
   if (v.is_object()) {
     for (auto it = v.begin(); it != v.end(); ++it) {
-      if (config::IsSensitiveKey(it.key()) && it.value().is_string()) out->push_back(it.value().get<std::string>());
+      if (config::IsSensitiveKey(it.key())) CollectLeaves(it.value(), out);
       else CollectSecrets(it.value(), out);
     }
   } else if (v.is_array()) {
     for (const auto& x : v) CollectSecrets(x, out);
   }
+}
+
+void MaskJson(nlohmann::json* v, const std::vector<std::string>& secrets) {
+  MaskKeysIn(*v);
+  std::function<void(nlohmann::json&)> walk = [&](nlohmann::json& x) {
+    if (x.is_string()) x = MaskSecrets(x.get<std::string>(), secrets);
+    else if (x.is_structured()) for (auto& y : x) walk(y);
+  };
+  walk(*v);
+}
+
+void MaskSensitiveKeys(nlohmann::json* v) { MaskKeysIn(*v); }
+void MaskSensitiveKeys(nlohmann::ordered_json* v) { MaskKeysIn(*v); }
+
+std::string Abbreviate(const std::string& text, size_t limit) {
+  if (text.size() <= limit) return text;
+  size_t keep = limit / 2;
+  while (keep > 0 && (static_cast<unsigned char>(text[keep]) & 0xC0) == 0x80) --keep;  // whole UTF-8 characters
+  return text.substr(0, keep) + "… (" + std::to_string(text.size()) + " bytes; shortened)";
 }
 
 }  // namespace paiplan::plan

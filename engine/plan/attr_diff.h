@@ -30,12 +30,28 @@ std::string UnifiedDiff(const std::string& before, const std::string& after, con
 // Replaces every occurrence of each secret in `text` with "(sensitive)": the
 // secret as it is and in the forms templates commonly give it — JSON-escaped
 // (|tojson, also with its HTML-safe \u003c escapes and Python's \uXXXX for
-// non-ASCII), HTML-escaped (|e) and YAML single-quoted. Secrets shorter
+// non-ASCII), HTML-escaped (|e), YAML single-quoted, upper- and lower-cased
+// (|upper, |lower). Secrets shorter
 // than 3 bytes are left alone. Base64, URL-encoding or a secret split by
 // the template are not recognised.
 std::string MaskSecrets(std::string text, const std::vector<std::string>& secrets);
 
-// Every string value under a sensitive key (see config::IsSensitiveKey) in `v`.
+// Every value under a sensitive key (see config::IsSensitiveKey) in `v`,
+// whatever its type: strings, numbers (as JSON writes them), and every
+// string and number inside a list or map held by such a key.
 void CollectSecrets(const nlohmann::ordered_json& v, std::vector<std::string>* out);
+
+// Replaces the value of every sensitive key in `v` (any type but null) with
+// "(sensitive)": masking by key, for JSON outputs.
+void MaskSensitiveKeys(nlohmann::json* v);
+void MaskSensitiveKeys(nlohmann::ordered_json* v);
+
+// MaskSensitiveKeys, then MaskSecrets on every string value: what JSON
+// outputs (plan --json, show --json, state show/pull) print.
+void MaskJson(nlohmann::json* v, const std::vector<std::string>& secrets);
+
+// `text` when it is at most `limit` bytes, else its start and its size: huge
+// values are never printed whole.
+std::string Abbreviate(const std::string& text, size_t limit = 1024);
 
 }  // namespace paiplan::plan

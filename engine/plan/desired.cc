@@ -1,6 +1,7 @@
 #include "engine/plan/desired.h"
 
 #include "engine/base/fs.h"
+#include "engine/base/path_policy.h"
 #include "engine/base/sha256.h"
 #include "engine/config/mask_yaml.h"
 #include "engine/plan/role_package.h"
@@ -11,6 +12,33 @@ namespace paiplan::plan {
 
 std::string RenderPath(const std::string& paiplan_dir, const std::string& service, const std::string& file) {
   return fs::Join(paiplan_dir, "rendered/" + service + "/" + file);
+}
+
+Result<std::string> RenderPathOf(const std::string& paiplan_dir, const std::string& address) {
+  if (!address.starts_with("render.")) return Err(Status::InvalidArgument(address + " is not a render address"));
+  std::string rest = address.substr(7);
+  auto slash = rest.find('/');
+  if (slash == std::string::npos) {
+    return Err(Status::InvalidArgument("address " + address + " has no file part (render.<service>/<file>)"));
+  }
+  std::string what = "address " + address + ":";
+  PP_RETURN_IF_ERROR_R(fs::CheckSingleName(rest.substr(0, slash), what + " service name"));
+  PP_RETURN_IF_ERROR_R(fs::CheckRelativeName(rest.substr(slash + 1), what + " file name"));
+  return RenderPath(paiplan_dir, rest.substr(0, slash), rest.substr(slash + 1));
+}
+
+Status CheckAddressNames(const std::string& address) {
+  if (address.starts_with("render.")) {
+    auto p = RenderPathOf("", address);
+    return p ? Status::Ok() : p.error();
+  }
+  auto dot = address.find('.');
+  if (dot == std::string::npos) return Status::InvalidArgument("address " + address + " has no kind (kind.name)");
+  std::string kind = address.substr(0, dot);
+  if (kind == "service" || kind == "node" || kind == "label") {
+    return fs::CheckSingleName(address.substr(dot + 1), "address " + address + ": name");
+  }
+  return fs::CheckSingleLine(address, "address");
 }
 
 std::map<std::string, std::string> ClusterConfigData(const config::Workspace& ws) {
@@ -149,6 +177,10 @@ void AddServices(const config::Workspace& ws, const graph::ResourceGraph& g, Dia
     ojson renders = AddRenders(ws, svc, ctx, diags, out);
     ojson deploy_files = ojson::object();
     auto files = fs::ListFilesRecursive(svc.deploy_dir);
+    if (!files && files.error().code() != Code::kNotFound) {
+      diags->Error({svc.deploy_dir, 0, 0}, "service." + name + ": " + files.error().message(),
+                   "copy the file into the service directory instead of linking it");
+    }
     if (files) {
       for (const auto& f : *files) {
         auto text = fs::ReadFile(fs::Join(svc.deploy_dir, f));

@@ -28,6 +28,14 @@ std::string WorkspaceHash(const config::Workspace& ws);
 
 // Where render.<service>/<file> is written: <paiplan_dir>/rendered/<service>/<file>.
 std::string RenderPath(const std::string& paiplan_dir, const std::string& service, const std::string& file);
+// The same for an address taken from the state or a saved plan
+// ("render.<service>/<file>"): InvalidArgument unless the service is one
+// plain name and the file a plain relative name (engine/base/path_policy.h).
+Result<std::string> RenderPathOf(const std::string& paiplan_dir, const std::string& address);
+// The names an address gives paths (render.<service>/<file>, service.<name>,
+// node.<hostname>, ...) pass the path policy: for addresses from `state push`
+// and saved plans. InvalidArgument naming the address otherwise.
+Status CheckAddressNames(const std::string& address);
 
 // The cluster ConfigMap's data: input file name → content, with every
 // sensitive value replaced by "(sensitive)" (config::MaskSensitiveYaml).

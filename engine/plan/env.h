@@ -76,6 +76,7 @@ struct Env {
   std::string kubeconfig_path;  // exported to scripts as KUBECONFIG
   std::function<std::string()> now;  // RFC 3339 UTC
   std::vector<std::string> secrets;  // masked in logs written outside an apply (status probes)
+  bool untrusted = false;  // --untrusted-workspace: no status probe runs (docs/security.md)
 };
 
 // What the workspace wants for one resource.

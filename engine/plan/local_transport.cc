@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "engine/base/fs.h"
+#include "engine/base/path_policy.h"
 #include "providers/script/process.h"
 
 namespace paiplan::plan {
@@ -48,7 +49,7 @@ std::string LocalTransport::Map(const std::string& p) const {
 }
 
 Result<providers::ExecResult> LocalTransport::Exec(const providers::ExecRequest& req) {
-  PP_RETURN_IF_ERROR_R(fs::MakeDirs(root_));
+  PP_RETURN_IF_ERROR_R(fs::MakePaiplanDirs(root_));
   script::ProcessRequest p;
   p.cwd = Map(req.cwd);
   p.env = req.env;
@@ -83,19 +84,24 @@ Result<providers::ExecResult> LocalTransport::Exec(const providers::ExecRequest&
 // or empty file there is drift that re-runs the bootstrap. The state is the
 // durable record.
 Status LocalTransport::Upload(const std::string& remote_path, const std::string& content, int mode) {
-  std::string path = Map(remote_path);
-  PP_RETURN_IF_ERROR(fs::MakeDirs(fs::Dirname(path)));
-  return fs::ReplaceFile(path, content, mode);
+  // The root (under .paiplan/) and everything below it are reached without
+  // following a link, and no '..' leaves it (path_policy.h).
+  PP_RETURN_IF_ERROR(fs::MakePaiplanDirs(root_));
+  return fs::WriteInside(root_, Rel(remote_path), content, mode, false);
 }
 
+// Reading and removing create nothing: the walk starts at the workspace.
 Result<std::optional<std::string>> LocalTransport::ReadFile(const std::string& remote_path) {
-  return fs::ReadFileIfExists(Map(remote_path));
+  return fs::ReadPaiplanFile(fs::Join(root_, Rel(remote_path)));
 }
 
 Status LocalTransport::RemoveFile(const std::string& remote_path) {
-  std::string path = Map(remote_path);
-  if (std::remove(path.c_str()) != 0 && fs::Exists(path)) return Status::IOError("cannot remove " + path);
-  return Status::Ok();
+  return fs::RemovePaiplanPath(fs::Join(root_, Rel(remote_path)));
+}
+
+std::string LocalTransport::Rel(const std::string& remote_path) {
+  size_t i = remote_path.find_first_not_of('/');
+  return i == std::string::npos ? "" : remote_path.substr(i);
 }
 
 }  // namespace paiplan::plan

@@ -27,6 +27,8 @@ class LocalTransport : public providers::Transport {
   std::string Map(const std::string& remote_path) const;
 
  private:
+  // `remote_path` relative to root_ (leading '/' removed).
+  static std::string Rel(const std::string& remote_path);
   std::string root_;
 };
 

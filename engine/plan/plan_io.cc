@@ -5,6 +5,7 @@
 
 #include "engine/base/fs.h"
 #include "engine/plan/attr_diff.h"
+#include "engine/plan/desired.h"
 
 namespace paiplan::plan {
 namespace {
@@ -86,7 +87,7 @@ void PrintAttributes(const Action& a, const Style& st, const std::vector<std::st
       continue;
     }
     auto show = [&](const std::string& v) {
-      return ch.sensitive ? std::string("(sensitive)") : MaskSecrets(ShortHash(v), secrets);
+      return ch.sensitive ? std::string("(sensitive)") : Abbreviate(MaskSecrets(ShortHash(v), secrets));
     };
     if (ch.before.empty()) out << "      " << st.c("32", "+") << " " << ch.path << " = " << show(ch.after) << "\n";
     else if (ch.after.empty()) out << "      " << st.c("31", "-") << " " << ch.path << " = " << show(ch.before) << "\n";
@@ -130,7 +131,7 @@ void PrintPlanText(const Plan& plan, const TextOptions& opt, std::ostream& out) 
         if (q == std::string::npos) q = a.diff.size();
         std::string line = a.diff.substr(p, q - p);
         const char* col = line.starts_with("+") ? "32" : line.starts_with("-") ? "31" : "0";
-        out << "      " << st.c(col, MaskSecrets(line, opt.secrets)) << "\n";
+        out << "      " << st.c(col, Abbreviate(MaskSecrets(line, opt.secrets))) << "\n";  // huge lines shortened
       }
     } else if (a.kind != graph::Kind::kRender) {
       PrintAttributes(a, st, opt.secrets, out);
@@ -153,7 +154,9 @@ nlohmann::ordered_json PlanToJson(const Plan& plan, bool with_content, const std
   oj actions = oj::array();
   auto mask = [&](const nlohmann::json& v) {
     if (with_content || v.is_null()) return oj(v);  // plan files keep exact values (mode 0600)
-    return oj::parse(MaskSecrets(v.dump(), secrets));
+    nlohmann::json masked = v;
+    MaskJson(&masked, secrets);  // by key whatever the value's type, then known values in strings
+    return oj(masked);
   };
   for (const auto& a : plan.actions) {
     oj x = oj::object();
@@ -239,7 +242,12 @@ Result<Plan> LoadPlanFile(const std::string& path) {
   PP_ASSIGN_OR_RETURN(auto text, fs::ReadFile(path));
   auto doc = nlohmann::json::parse(text, nullptr, false);
   if (doc.is_discarded()) return Err(Status::InvalidArgument(path + ": not valid JSON; is this a plan file from paiplan plan -o?"));
-  return PlanFromJson(doc, path);
+  PP_ASSIGN_OR_RETURN(Plan plan, PlanFromJson(doc, path));
+  for (const auto& a : plan.actions) {
+    Status s = CheckAddressNames(a.address);
+    if (!s.ok()) return Err(Status::InvalidArgument(path + ": " + s.message() + "; this plan file was not written by paiplan"));
+  }
+  return plan;
 }
 
 }  // namespace paiplan::plan

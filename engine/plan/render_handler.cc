@@ -1,6 +1,7 @@
 // render.<service>/<file>: a template rendered into the service's working
 // copy under .paiplan/rendered/. Observed by hashing the file on disk.
 #include "engine/base/fs.h"
+#include "engine/base/path_policy.h"
 #include "engine/base/sha256.h"
 #include "engine/plan/desired.h"
 #include "engine/plan/handlers.h"
@@ -16,7 +17,10 @@ class RenderHandler : public ResourceHandler {
   void Observe(const std::vector<ObserveItem>& items, std::map<std::string, Observation>* out) override {
     for (const auto& it : items) {
       Observation o;
-      auto text = fs::ReadFileIfExists(PathOf(it.address));
+      auto path = RenderPathOf(env_.paiplan_dir, it.address);
+      Result<std::optional<std::string>> text = Err(Status::NotFound(""));
+      if (path) text = fs::ReadPaiplanFile(*path);
+      else text = Err(path.error());
       if (!text) {
         o.error = text.error().message();
       } else {
@@ -47,15 +51,19 @@ class RenderHandler : public ResourceHandler {
 
   ApplyResult Apply(const Action& a, ApplyContext& ctx) override {
     ApplyResult r;
-    std::string path = PathOf(a.address);
+    auto checked = RenderPathOf(env_.paiplan_dir, a.address);
+    if (!checked) {
+      r.status = checked.error();
+      return r;
+    }
+    const std::string& path = *checked;
     if (a.type == ActionType::kDelete) {
       ctx.log("remove " + path + "\n");
-      r.status = fs::RemoveAll(path);
+      r.status = fs::RemovePaiplanPath(path);
       if (r.status.ok()) r.batch.deletes.push_back(a.address);
       return r;
     }
-    r.status = fs::MakeDirs(fs::Dirname(path));
-    if (r.status.ok()) r.status = fs::WriteFileAtomic(path, a.content, 0644);
+    r.status = fs::WritePaiplanFile(path, a.content, 0600);
     ctx.log("wrote " + std::to_string(a.content.size()) + " bytes to " + path + "\n");
     if (r.status.ok()) {
       auto rec = MakeRecord(a, env_.now());
@@ -66,11 +74,6 @@ class RenderHandler : public ResourceHandler {
   }
 
  private:
-  std::string PathOf(const std::string& address) const {
-    std::string rest = address.substr(7);  // "render."
-    auto slash = rest.find('/');
-    return RenderPath(env_.paiplan_dir, rest.substr(0, slash), rest.substr(slash + 1));
-  }
   const Env& env_;
 };
 

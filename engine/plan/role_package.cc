@@ -32,6 +32,11 @@ RolePackager::RolePackager(const config::Workspace& ws, Diagnostics* diags) : ws
     Role r;
     r.dir = fs::Join(ws.roles_dir, role);
     auto files = fs::ListFilesRecursive(r.dir);
+    if (!files && files.error().code() == Code::kPermissionDenied) {  // a link (path_policy.h)
+      diags->Error({r.dir, 0, 0}, "role package for k8s-role '" + role + "': " + files.error().message(),
+                   "copy the file into the role package instead of linking it");
+      continue;
+    }
     if (!files || std::find(files->begin(), files->end(), "bootstrap.sh") == files->end()) {
       diags->Error({r.dir, 0, 0}, "role package for k8s-role '" + role + "' has no bootstrap.sh",
                    "create " + fs::Join(r.dir, "bootstrap.sh") + " (see services/_roles/ for the built-in ones)");

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "engine/base/fs.h"
+#include "engine/base/path_policy.h"
 #include "engine/plan/attr_diff.h"
 #include "engine/plan/handlers.h"
 #include "engine/plan/service_script.h"
@@ -49,7 +50,7 @@ class ServiceHandler : public ResourceHandler {
       const ojson& attrs = (*it.recorded)["attributes"];
       if (!attrs.is_object() || !attrs.contains("scripts") || !attrs["scripts"].is_object()) continue;
       std::string script = attrs["scripts"].value("status", "");
-      if (!script.empty()) probes.emplace_back(it.address, script);
+      if (!script.empty() && !env_.untrusted) probes.emplace_back(it.address, script);
     }
     std::vector<Observation> obs(probes.size());
     ParallelFor(probes.size(), env_.ws->settings.parallelism, [&](size_t i) {
@@ -115,7 +116,9 @@ class ServiceHandler : public ResourceHandler {
       script = scripts.value("start", "");
     }
     std::string workdir = ServiceWorkdir(env_, name);
-    r.status = PrepareWorkdir(name, workdir);
+    r.status = fs::CheckSingleName(name, "service name of " + a.address);
+    if (r.status.ok() && !script.empty()) r.status = fs::CheckRelativeName(script, which + "-script of " + a.address);
+    if (r.status.ok()) r.status = PrepareWorkdir(name, workdir);
     if (r.status.ok() && a.type == ActionType::kReplace) {
       const ojson was = a.before.is_object() ? a.before.value("scripts", ojson::object()) : ojson::object();
       std::string stop = was.value("stop", "");
@@ -136,7 +139,7 @@ class ServiceHandler : public ResourceHandler {
   // Copies deploy/ (all but templates) into the working copy; renders are
   // written there by their own actions.
   Status PrepareWorkdir(const std::string& name, const std::string& workdir) {
-    PP_RETURN_IF_ERROR(fs::MakeDirs(workdir));
+    PP_RETURN_IF_ERROR(fs::MakePaiplanDirs(workdir));
     auto it = env_.ws->services.find(name);
     if (it == env_.ws->services.end()) return Status::Ok();  // disabled: keep the last copy
     auto files = fs::ListFilesRecursive(it->second.deploy_dir);
@@ -144,9 +147,8 @@ class ServiceHandler : public ResourceHandler {
     for (const auto& f : *files) {
       if (f.ends_with(".template")) continue;
       PP_ASSIGN_OR_RETURN(auto text, fs::ReadFile(fs::Join(it->second.deploy_dir, f)));
-      std::string dst = fs::Join(workdir, f);
-      PP_RETURN_IF_ERROR(fs::MakeDirs(fs::Dirname(dst)));
-      PP_RETURN_IF_ERROR(fs::WriteFileAtomic(dst, text, f.ends_with(".sh") ? 0755 : 0644));
+      PP_RETURN_IF_ERROR(fs::CheckRelativeName(f, "file of service " + name));
+      PP_RETURN_IF_ERROR(fs::WritePaiplanFile(fs::Join(workdir, f), text, f.ends_with(".sh") ? 0700 : 0600));
     }
     return Status::Ok();
   }

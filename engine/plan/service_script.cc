@@ -1,8 +1,7 @@
 #include "engine/plan/service_script.h"
 
-#include <fstream>
-
 #include "engine/base/fs.h"
+#include "engine/base/path_policy.h"
 #include "engine/plan/attr_diff.h"
 
 namespace paiplan::plan {
@@ -50,18 +49,21 @@ script::ProcessRequest ServiceScriptRequest(const Env& env, const std::string& n
 Observation ProbeServiceStatus(const Env& env, const std::string& name, const std::string& script) {
   script::ProcessRequest p = ServiceScriptRequest(env, name, "status", script);
   if (!fs::Exists(p.cwd)) return Failed(-1, "status probe not run: working copy " + p.cwd + " is missing");
-  std::string dir = fs::Join(env.paiplan_dir, "status");
-  (void)fs::MakeDirs(dir);
-  std::ofstream log(fs::Join(dir, name + ".log"), std::ios::trunc);
-  log << "$ bash " << script << "  (status-script, in " << p.cwd << ")\n";
-  p.on_output = [&](std::string_view chunk, bool) { log << MaskSecrets(std::string(chunk), env.secrets); };
+  Status name_ok = fs::CheckSingleName(name, "service name");
+  if (name_ok.ok()) name_ok = fs::CheckRelativeName(script, "status-script of service " + name);
+  if (!name_ok.ok()) return Failed(-1, "status probe not run: " + name_ok.message());
+  auto fd = fs::OpenPaiplanFileForWrite(fs::Join(env.paiplan_dir, "status/" + name + ".log"), false);
+  if (!fd) return Failed(-1, "status probe not run: " + fd.error().message());
+  fs::FdWriter log(*fd);
+  log.Write("$ bash " + script + "  (status-script, in " + p.cwd + ")\n");
+  p.on_output = [&](std::string_view chunk, bool) { log.Write(MaskSecrets(std::string(chunk), env.secrets)); };
   auto res = script::RunProcess(p);
   if (!res) {
     Observation o;
     o.error = "status probe " + script + " of service " + name + " could not run: " + res.error().message();
     return o;
   }
-  log << "# exit " << res->exit_status << (res->timed_out ? " (timed out)" : "") << "\n";
+  log.Write("# exit " + std::to_string(res->exit_status) + (res->timed_out ? " (timed out)" : "") + "\n");
   std::string last = MaskSecrets(LastLine(res->output_tail), env.secrets);
   if (res->timed_out) {
     int secs = int(ServiceScriptTimeout(env.ws->settings, name));

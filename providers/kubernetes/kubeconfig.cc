@@ -223,6 +223,13 @@ Status FillUser(const Entry& e, KubeConfig* out) {
       token_desc = "token from tokenFile " + token_file + " of kubeconfig " + where;
     }
   }
+  for (size_t i = 0; i < out->token.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(out->token[i]);
+    if (c < 0x20 || c == 0x7f) {
+      return Status::InvalidArgument(token_desc + ": the token has a control character (e.g. a line break) at byte " +
+                                     std::to_string(i + 1) + "; a bearer token is a single line; fix the token");
+    }
+  }
   std::vector<std::string> parts;
   if (!out->token.empty()) parts.push_back(token_desc);
   if (!out->client_cert_pem.empty()) parts.push_back("client certificate " + cert_source);
@@ -273,6 +280,22 @@ Result<std::optional<KubeConfig>> LoadKubeConfig(const KubeConfigOptions& option
     out.credential_source = "no credentials (context \"" + out.context_name + "\" names no user)";
   }
   return std::optional<KubeConfig>(std::move(out));
+}
+
+Status RequireVerifiedServer(const KubeConfig& cfg) {
+  std::string where = "cluster \"" + cfg.cluster_name + "\" (" + cfg.server + ")";
+  std::string hint = "; with --untrusted-workspace paiplan talks only to https API servers whose CA the "
+                     "kubeconfig names (docs/security.md)";
+  if (!cfg.server.starts_with("https://")) {
+    return Status::FailedPrecondition(where + " is not an https server" + hint);
+  }
+  if (cfg.insecure_skip_tls_verify) {
+    return Status::FailedPrecondition(where + " sets insecure-skip-tls-verify" + hint);
+  }
+  if (cfg.ca_pem.empty()) {
+    return Status::FailedPrecondition(where + " names no certificate-authority" + hint);
+  }
+  return Status::Ok();
 }
 
 }  // namespace paiplan::kube

@@ -67,6 +67,13 @@ struct KubeConfig {
 // not valid YAML or lacks a required key such as `server`: names the file and
 // the key; an unsupported auth method such as `exec`), IOError (a referenced
 // certificate/key/token file cannot be read: names it and the kubeconfig).
+// A bearer token with a control character (a line break would inject HTTP
+// headers) is refused with InvalidArgument naming where it came from, never
+// its value.
 Result<std::optional<KubeConfig>> LoadKubeConfig(const KubeConfigOptions& options);
+
+// For an untrusted workspace (docs/security.md): FailedPrecondition unless
+// the server is https, TLS verification is on and the cluster names its CA.
+Status RequireVerifiedServer(const KubeConfig& cfg);
 
 }  // namespace paiplan::kube

@@ -272,7 +272,8 @@ std::string ProxyCommandFor(const SshTarget& t, const std::string& stderr_path) 
     cmd += " -o UserKnownHostsFile=" + Q(t.known_hosts_file) + " -o GlobalKnownHostsFile=/dev/null";
   }
   if (!key.empty()) cmd += " -o IdentitiesOnly=yes -i " + Q(key);
-  cmd += " " + Q(user + "@" + j.host);
+  // "--": a destination from layout.yaml is never read as an ssh option.
+  cmd += " -- " + Q(user + "@" + j.host);
   if (!stderr_path.empty()) cmd += " 2>" + Q(stderr_path);
   return cmd;
 }

@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "providers/template/ops.h"
+#include "providers/template/shell_quote.h"
 
 namespace paiplan::tmpl {
 namespace {
@@ -101,7 +102,7 @@ Result<Value> FloatToInt(double f, const Value& def) {
   if (std::isnan(f)) return def;
   if (std::isinf(f)) return Err(Status::InvalidArgument("cannot convert float infinity to integer"));
   if (f >= 9223372036854775808.0 || f < -9223372036854775808.0) {
-    return Err(Status::InvalidArgument("integer out of range: " + FloatRepr(f) +
+    return Err(Status::InvalidArgument("integer out of range: the number"
                                        " does not fit in 64 bits (Python would make a big integer)"));
   }
   return Value::Int(static_cast<int64_t>(f));
@@ -513,7 +514,7 @@ FilterFn FindFilter(std::string_view name) {
       {"items", Items}, {"map", Map}, {"select", Select}, {"reject", Reject}, {"selectattr", SelectAttr},
       {"rejectattr", RejectAttr}, {"reverse", Reverse}, {"center", Center}, {"wordcount", WordCount},
       {"escape", Escape}, {"e", Escape}, {"forceescape", Escape}, {"safe", Safe}, {"format", Format},
-      {"batch", Batch},
+      {"batch", Batch}, {"shell_quote", ShellQuoteFilter},
   };
   auto it = kFilters.find(name);
   return it == kFilters.end() ? nullptr : it->second;

@@ -231,7 +231,9 @@ Result<Value> CallGlobal(std::string_view name, const CallArgs& args, bool* foun
     }
     if (step == 0) return Err(Status::InvalidArgument("range() arg 3 must not be zero"));
     double count = (static_cast<double>(stop) - static_cast<double>(start)) / static_cast<double>(step);
-    if (count > 1e7) return Err(Status::InvalidArgument("range() too large (more than 10,000,000 items)"));
+    // The list is built eagerly (Python's range is lazy): bounded so nested
+    // loops cannot hold gigabytes (docs/security.md).
+    if (count > 1e6) return Err(Status::InvalidArgument("range() too large (more than 1,000,000 items, the limit)"));
     List out;
     for (int64_t i = start; step > 0 ? i < stop : i > stop; i += step) out.push_back(Value::Int(i));
     return Value::MakeList(std::move(out));

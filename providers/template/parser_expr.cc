@@ -1,5 +1,6 @@
 // Expression parsing (Jinja2 precedence: condexpr < or < and < not < compare < +- < ~ < */ //% < ** < unary,
 // then postfix, filters and tests).
+#include "providers/template/budget.h"
 #include "providers/template/parser_impl.h"
 
 namespace paiplan::tmpl::internal {
@@ -38,6 +39,30 @@ Result<ExprPtr> Parser::ParseTuple(bool with_condexpr, std::initializer_list<std
 }
 
 Result<ExprPtr> Parser::ParseExpression(bool with_condexpr) {
+  const Token& start = Cur();
+  PP_ASSIGN_OR_RETURN(ExprPtr expr, ParseExpressionTree(with_condexpr));
+  PP_RETURN_IF_ERROR_R(CheckExprDepth(*expr, start));
+  return expr;
+}
+
+// Without recursion: the tree may be deeper than the stack would allow.
+Status Parser::CheckExprDepth(const Expr& root, const Token& start) const {
+  std::vector<std::pair<const Expr*, int>> todo = {{&root, 1}};
+  while (!todo.empty()) {
+    auto [e, depth] = todo.back();
+    todo.pop_back();
+    if (depth > kMaxExprDepth) {
+      return FailAt(start, "expression nested too deeply (more than " + std::to_string(kMaxExprDepth) +
+                               " levels, e.g. a chain of that many operators); the limit is " +
+                               std::to_string(kMaxExprDepth) + ": split it with {% set %}");
+    }
+    for (const auto& a : e->args) if (a) todo.emplace_back(a.get(), depth + 1);
+    for (const auto& [k, a] : e->kwargs) if (a) todo.emplace_back(a.get(), depth + 1);
+  }
+  return Status::Ok();
+}
+
+Result<ExprPtr> Parser::ParseExpressionTree(bool with_condexpr) {
   if (!with_condexpr) return ParseOr();
   PP_ASSIGN_OR_RETURN(ExprPtr expr, ParseOr());
   while (IsName("if")) {

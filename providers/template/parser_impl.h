@@ -96,7 +96,10 @@ class Parser {
   // ---- expressions ----
   bool IsTupleEnd(std::initializer_list<std::string_view> extra) const;
   Result<ExprPtr> ParseTuple(bool with_condexpr, std::initializer_list<std::string_view> extra, bool explicit_parens);
+  // Parses one expression and refuses a tree deeper than kMaxExprDepth.
   Result<ExprPtr> ParseExpression(bool with_condexpr);
+  Result<ExprPtr> ParseExpressionTree(bool with_condexpr);
+  Status CheckExprDepth(const Expr& root, const Token& start) const;
   Result<ExprPtr> ParseOr();
   Result<ExprPtr> ParseAnd();
   Result<ExprPtr> ParseNot();

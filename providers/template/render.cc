@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "providers/template/budget.h"
 #include "providers/template/ops.h"
 
 namespace paiplan::tmpl {
@@ -10,7 +11,9 @@ constexpr std::string_view kBlockPlaceholder = "\x01block";
 
 namespace {
 
-// Source-like text of a name/attribute/subscript chain, for error messages.
+// Source-like text of a name/attribute/subscript chain, for error messages:
+// the expression as written, never a value it evaluates to (a value may be a
+// secret; docs/security.md).
 std::string Describe(const Expr& e) {
   switch (e.kind) {
     case ExprKind::kName: return e.name;
@@ -32,6 +35,12 @@ std::string UndefinedUse(const Expr& object, const std::string& what) {
 Renderer::Renderer(const std::string& name, const Json& context) : name_(name), context_(context) {
   scopes_.reserve(16);
   scopes_.emplace_back();
+}
+
+Status Renderer::CheckString(const Value& v, const Expr& e) const {
+  if (!v.IsString() || v.AsStr().size() <= kMaxStringBytes) return Status::Ok();
+  return Fail(e, Describe(e) + " builds a string of more than " + std::to_string(kMaxStringBytes >> 20) +
+                     " MiB (the limit)");
 }
 
 Status Renderer::Fail(int line, int col, const std::string& msg) const {
@@ -60,15 +69,30 @@ void Renderer::Bind(std::string_view name, Value v) {
   vars.emplace_back(name, std::move(v));
 }
 
+Status Renderer::Step(int line, int col) {
+  if (++steps_ <= kMaxRenderSteps) return Status::Ok();
+  return Fail(line, col, "render stopped after " + std::to_string(kMaxRenderSteps) +
+                             " steps (statements and loop iterations; the limit): a loop runs too long");
+}
+
+Status Renderer::CheckOutput(const std::string& out, int line, int col) const {
+  if (out.size() <= kMaxOutputBytes) return Status::Ok();
+  return Fail(line, col, "rendered output exceeds " + std::to_string(kMaxOutputBytes >> 20) +
+                             " MiB (the limit for one template)");
+}
+
 Status Renderer::Render(const Body& body, std::string& out) {
   for (const Stmt& s : body) {
+    PP_RETURN_IF_ERROR(Step(s.line, s.col));
     switch (s.kind) {
       case StmtKind::kText:
         out += s.text;
+        PP_RETURN_IF_ERROR(CheckOutput(out, s.line, s.col));
         break;
       case StmtKind::kOutput: {
         PP_ASSIGN_OR_RETURN(Value v, Eval(*s.expr));
         v.AppendStr(out);
+        PP_RETURN_IF_ERROR(CheckOutput(out, s.line, s.col));
         break;
       }
       case StmtKind::kIf: {
@@ -157,6 +181,8 @@ Status Renderer::RenderFor(const Stmt& s, std::string& out) {
   Status st;
   for (size_t i = 0; i < items.size() && st.ok(); ++i) {
     loop.index0 = static_cast<int64_t>(i);
+    st = Step(s.line, s.col);
+    if (!st.ok()) break;
     scopes_.back().vars.clear();
     st = Assign(s.target, items[i], s);
     if (!st.ok()) break;
@@ -242,7 +268,7 @@ Result<Value> Renderer::Eval(const Expr& e) {
     case ExprKind::kItem: {
       PP_ASSIGN_OR_RETURN(Value obj, Eval(*e.args[0]));
       PP_ASSIGN_OR_RETURN(Value key, Eval(*e.args[1]));
-      if (obj.IsUndefined()) return Err(Fail(e, UndefinedUse(*e.args[0], "subscript it with " + key.Repr())));
+      if (obj.IsUndefined()) return Err(Fail(e, UndefinedUse(*e.args[0], "subscript it with " + Describe(*e.args[1]))));
       return obj.GetItem(key);
     }
     case ExprKind::kSlice: return EvalSlice(e);
@@ -265,6 +291,7 @@ Result<Value> Renderer::Eval(const Expr& e) {
       PP_ASSIGN_OR_RETURN(Value b, Eval(*e.args[1]));
       Result<Value> r = BinaryOp(e.name, a, b);
       if (!r) return Err(Fail(e, r.error().message()));
+      PP_RETURN_IF_ERROR_R(CheckString(*r, e));
       return r;
     }
     case ExprKind::kAnd:
@@ -308,6 +335,7 @@ Result<Value> Renderer::EvalCall(const Expr& e) {
     Result<Value> r = CallMethod(obj, callee.name, args, &found);
     if (!found) return Err(Fail(callee, std::string("'") + TypeName(obj) + "' object has no method '" + callee.name + "'"));
     if (!r) return Err(Fail(e, r.error().message()));
+    PP_RETURN_IF_ERROR_R(CheckString(*r, e));
     return r;
   }
   if (callee.kind == ExprKind::kName && Lookup(callee.name).IsUndefined()) {
@@ -316,6 +344,7 @@ Result<Value> Renderer::EvalCall(const Expr& e) {
     Result<Value> r = CallGlobal(callee.name, args, &found);
     if (!found) return Err(Fail(callee, "'" + callee.name + "' is undefined"));
     if (!r) return Err(Fail(e, r.error().message()));
+    PP_RETURN_IF_ERROR_R(CheckString(*r, e));
     return r;
   }
   PP_ASSIGN_OR_RETURN(Value f, Eval(callee));
@@ -329,6 +358,7 @@ Result<Value> Renderer::EvalFilter(const Expr& e) {
   PP_RETURN_IF_ERROR_R(EvalArgs(e, 1, args));
   Result<Value> r = e.filter(subject, args);
   if (!r) return Err(Fail(e, r.error().message()));
+  PP_RETURN_IF_ERROR_R(CheckString(*r, e));
   return r;
 }
 

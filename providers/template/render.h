@@ -10,6 +10,7 @@
 // Thread-safety: not thread-safe; create one per render.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -45,6 +46,10 @@ class Renderer {
   Status EvalArgs(const Expr& e, size_t first, CallArgs& out);
   Value Lookup(std::string_view name) const;
   void Bind(std::string_view name, Value v);
+  // Budgets (budget.h): each fails with file:line:col and the limit.
+  Status Step(int line, int col);
+  Status CheckOutput(const std::string& out, int line, int col) const;
+  Status CheckString(const Value& v, const Expr& e) const;
   Status Fail(int line, int col, const std::string& msg) const;
   Status Fail(const Expr& e, const std::string& msg) const { return Fail(e.line, e.col, msg); }
 
@@ -52,6 +57,7 @@ class Renderer {
   const Json& context_;
   std::vector<Scope> scopes_;
   Value block_value_;  // subject of a `{% set x | filter %}` block filter
+  uint64_t steps_ = 0;  // statements and loop iterations so far (kMaxRenderSteps)
 };
 
 }  // namespace paiplan::tmpl

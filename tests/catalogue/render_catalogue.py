@@ -22,6 +22,7 @@ import argparse
 import copy
 import json
 import os
+import shlex
 import sys
 
 import jinja2
@@ -117,6 +118,8 @@ def render_dir(deploy_dir, names, context, out_dir, label, problems):
         rec = Recorder()
         env = jinja2.Environment(loader=jinja2.FileSystemLoader(deploy_dir),
                                  undefined=rec.undefined_class())
+        # paiplan's own filter (docs/security.md), as paiplan defines it.
+        env.filters['shell_quote'] = lambda v: shlex.quote(str(v))
         try:
             text = env.get_template(name + '.template').render(**context)
         except jinja2.TemplateError as e:

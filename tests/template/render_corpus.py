@@ -12,6 +12,7 @@ Fails (exit 2) when jinja2 is missing: the conformance test must not pass withou
 """
 import json
 import os
+import shlex
 import sys
 import time
 
@@ -20,6 +21,17 @@ try:
 except ImportError:
     sys.stderr.write("render_corpus.py: python3-jinja2 is not installed for %s\n" % sys.executable)
     sys.exit(2)
+
+
+def make_env():
+    """Jinja2's defaults plus paiplan's own filter shell_quote, defined as
+    paiplan documents it: shlex.quote(str(value))."""
+    env = jinja2.Environment()
+    env.filters["shell_quote"] = lambda v: shlex.quote(str(v))
+    return env
+
+
+ENV = make_env()
 
 
 def load_cases(corpus):
@@ -50,7 +62,7 @@ def render_all(cases):
     results = []
     for name, text, ctx in cases:
         try:
-            out = jinja2.Template(text).render(**ctx)
+            out = ENV.from_string(text).render(**ctx)
             results.append({"name": name, "ok": True, "output": out})
         except Exception as e:  # any failure counts as an error outcome
             results.append({"name": name, "ok": False, "error": "%s: %s" % (type(e).__name__, e)})
@@ -63,7 +75,7 @@ def bench(cases, reps, prefix=""):
         if not name.startswith(prefix):
             continue
         try:
-            t = jinja2.Template(text)
+            t = ENV.from_string(text)
             t.render(**ctx)
             templates.append((t, ctx))
         except Exception:
