@@ -30,6 +30,7 @@ struct ApplyArgs {
   bool refresh_only = false;
   bool destroy = false;
   bool purge = false;
+  bool force_conflicts = false;  // object.*: take fields other field managers own
 };
 
 // Everything a command needs once the workspace is loaded.
