@@ -54,8 +54,8 @@ Status ObjectHandler::ApplyObject(const Action& a, ApplyContext& ctx, json* appl
     if (!live) return live.error();
     if (*live && !Managed(**live))
       return Status::FailedPrecondition(a.address + " already exists and was not created by paiplan (no label "
-                                        "app.kubernetes.io/managed-by=paiplan): adopt it with `paiplan import " +
-                                        a.address + "`, or delete it");
+                                        "app.kubernetes.io/managed-by=paiplan): let paiplan take it over by adding that label "
+                                        "(kubectl label), or delete it");
   }
   ctx.log("server-side apply (fieldManager paiplan) " + a.address + "\n");
   auto res = env_.kube->ApplyObject(obj, env_.force_conflicts, false);

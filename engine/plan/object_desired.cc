@@ -14,7 +14,10 @@ bool IsManifest(const std::string& f) {
   return yaml && !f.ends_with("-values.yaml") && !f.ends_with("-values.yml");
 }
 
-Desired MakeObject(const config::ServiceDef& svc, const std::string& file, const json& raw) {
+// `service_deps`: the service's own prerequisites (labels of its hosts,
+// config.cluster, prerequisite services), which its objects need too.
+Desired MakeObject(const config::ServiceDef& svc, const std::string& file, const json& raw,
+                   const std::vector<std::string>& service_deps) {
   const std::string api = raw["apiVersion"].get<std::string>(), kind = raw["kind"].get<std::string>();
   kube::KindInfo info = kube::LookupKind(api, kind);
   json obj = LabelledObject(raw, svc.name, info.namespaced);
@@ -30,13 +33,16 @@ Desired MakeObject(const config::ServiceDef& svc, const std::string& file, const
                   {"mode", "native"},    {"ready_timeout", svc.ready_timeout},
                   {"manifest", MaskedManifest(obj)}};
   d.resource_deps.push_back("render." + svc.name + "/" + file);
-  for (const auto& p : svc.prerequisites) d.resource_deps.push_back("service." + p);
+  for (const auto& p : service_deps)
+    if (!p.starts_with("render." + svc.name + "/")) d.resource_deps.push_back(p);
   return d;
 }
 
 // Objects of one service: parsed, checked for duplicates, ordered by kind.
 void AddServiceObjects(const config::ServiceDef& svc, Diagnostics* diags, std::map<std::string, Desired>* out) {
   std::map<int, std::vector<std::string>> by_order;
+  auto s = out->find("service." + svc.name);
+  const std::vector<std::string> service_deps = s == out->end() ? std::vector<std::string>() : s->second.resource_deps;
   for (const auto& f : svc.templates) {
     if (!IsManifest(f)) continue;
     auto r = out->find("render." + svc.name + "/" + f);
@@ -48,7 +54,7 @@ void AddServiceObjects(const config::ServiceDef& svc, Diagnostics* diags, std::m
       continue;
     }
     for (const auto& raw : *objs) {
-      Desired d = MakeObject(svc, f, raw);
+      Desired d = MakeObject(svc, f, raw, service_deps);
       if (out->count(d.address)) {
         diags->Error({}, d.address + ": defined twice (again in " + shown + ")",
                      "give each object of a service a distinct kind, namespace and name");
@@ -67,7 +73,7 @@ void AddServiceObjects(const config::ServiceDef& svc, Diagnostics* diags, std::m
     }
     previous = &addrs;
   }
-  auto s = out->find("service." + svc.name);
+  s = out->find("service." + svc.name);
   if (s != out->end()) s->second.resource_deps.insert(s->second.resource_deps.end(), all.begin(), all.end());
 }
 

@@ -2,7 +2,7 @@
 // rendered manifests of each native service (a service.yaml without
 // start-script), with its edges:
 //   render.S/F → object.S/...           (the file that defines it)
-//   service.P → object.S/...            for each prerequisite P of S (so P's
+
 //                                       objects, applied and ready, come first)
 //   object.S/<earlier kind> → object.S/<later kind>   (Helm's install order)
 //   object.S/... → service.S

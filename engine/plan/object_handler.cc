@@ -46,7 +46,7 @@ std::map<std::string, Observation> ObjectHandler::ObserveGroup(
       Observation o = ObserveLive(it, **got);
       if (!Managed(**got))
         o.note = "the object exists without the label app.kubernetes.io/managed-by=paiplan: paiplan did not create it; "
-                 "adopt it with `paiplan import " + it.address + "` or delete it";
+                 "let paiplan take it over by labelling it (kubectl label ... app.kubernetes.io/managed-by=paiplan), or delete it";
       out[it.address] = std::move(o);
     }
   }

@@ -43,6 +43,31 @@ class ObjectsTest : public DriftFixture {
     CmdResult r = Shell("sed -i " + Quote(sed) + " " + Quote(ws_ + "/services/web/deploy/web.yaml.template"));
     ASSERT_EQ(r.rc, 0) << r.all();
   }
+  // The plan text's blocks of object.* actions, as printed.
+  static std::string ObjectBlocks(const std::string& plan) {
+    std::string out;
+    bool in = false;
+    for (size_t p = 0, q; p < plan.size(); p = q + 1) {
+      q = plan.find('\n', p);
+      if (q == std::string::npos) q = plan.size();
+      std::string line = plan.substr(p, q - p);
+      if (line.starts_with("  # ")) in = line.starts_with("  # object.");
+      else if (!line.starts_with("  ")) in = false;
+      if (in) out += line + "\n";
+    }
+    return out;
+  }
+  // Compares with tests/drift/testdata/objects/NAME.plan (UPDATE_GOLDEN=1 rewrites it).
+  static void Golden(const std::string& name, const std::string& actual) {
+    std::string path = std::string(PAIPLAN_TEST_DIR) + "/drift/testdata/objects/" + name + ".plan";
+    if (const char* u = ::getenv("UPDATE_GOLDEN"); u && std::string(u) == "1") {
+      ASSERT_TRUE(fs::MakeDirs(path.substr(0, path.rfind('/'))).ok());
+      ASSERT_TRUE(fs::WriteFileAtomic(path, actual).ok());
+    }
+    auto want = fs::ReadFile(path);
+    ASSERT_TRUE(want.has_value()) << path << " is missing; create it with UPDATE_GOLDEN=1";
+    EXPECT_EQ(*want, actual) << "golden " << path << " differs (UPDATE_GOLDEN=1 rewrites it if intended)";
+  }
   nlohmann::json Stats() {
     auto s = server_.Stats();
     EXPECT_TRUE(s.has_value());
@@ -59,6 +84,7 @@ TEST_F(ObjectsTest, CreatedAppliedReadyThenNoOpWithoutPerObjectRequests) {
                         "+ object.web/DaemonSet/default/web-agent"})
     EXPECT_THAT(plan.out, HasSubstr(a)) << plan.out;
   EXPECT_THAT(plan.all(), Not(HasSubstr("web-secret-value-4711")));
+  Golden("created", ObjectBlocks(plan.out));
   ASSERT_NO_FATAL_FAILURE(ApplyOk());
 
   nlohmann::json d = Get("deploy web");
@@ -75,7 +101,8 @@ TEST_F(ObjectsTest, CreatedAppliedReadyThenNoOpWithoutPerObjectRequests) {
   CmdResult again = Paiplan("plan --detailed-exitcode");
   EXPECT_EQ(again.rc, 0) << again.all();
   nlohmann::json st = Stats();
-  EXPECT_EQ(st["object_gets"], 0) << "a no-op plan observes objects by LIST only: " << st.dump();
+  EXPECT_EQ(st["object_gets"], 1) << "a no-op plan observes objects by LIST only (the one GET is config.cluster's "
+                                      "ConfigMap): " << st.dump();
   EXPECT_EQ(st["object_list_requests"], 5) << "one LIST per (kind, namespace): " << st.dump();
   EXPECT_EQ(Paiplan("drift").rc, 0);
 }
@@ -90,6 +117,7 @@ TEST_F(ObjectsTest, ScaledWithKubectlIsDriftAndTheApplyTakesItBack) {
   EXPECT_THAT(plan.out, HasSubstr("object drifted: spec.replicas changed outside paiplan"));
   EXPECT_THAT(plan.out, HasSubstr("spec.replicas: 5 → 2"));
   EXPECT_THAT(plan.out, HasSubstr("Plan: 0 to add, 1 to change, 0 to destroy."));
+  Golden("scaled", ObjectBlocks(plan.out));
   int rc = 0;
   nlohmann::ordered_json drift = DriftJson(&rc);
   EXPECT_EQ(rc, 2);
@@ -107,6 +135,7 @@ TEST_F(ObjectsTest, DeletedOutOfBandIsRecreated) {
   CmdResult plan = Paiplan("plan");
   EXPECT_THAT(plan.out, HasSubstr(std::string("~ ") + kConfig));
   EXPECT_THAT(plan.out, HasSubstr("object missing: deleted outside paiplan"));
+  Golden("deleted_out_of_band", ObjectBlocks(plan.out));
   ASSERT_NO_FATAL_FAILURE(ApplyOk());
   EXPECT_EQ(Kubectl("get configmap web-config").rc, 0);
 }
@@ -123,6 +152,7 @@ TEST_F(ObjectsTest, ObjectRemovedFromTheTemplateIsPruned) {
   CmdResult plan = Paiplan("plan");
   EXPECT_THAT(plan.out, HasSubstr("- object.web/DaemonSet/default/web-agent"));
   EXPECT_THAT(plan.out, HasSubstr("no longer rendered by web.yaml"));
+  Golden("pruned", ObjectBlocks(plan.out));
   ASSERT_NO_FATAL_FAILURE(ApplyOk());
   EXPECT_NE(Kubectl("get ds web-agent").rc, 0);
   EXPECT_EQ(Kubectl("get deploy web").rc, 0);
@@ -132,6 +162,7 @@ TEST_F(ObjectsTest, DisabledServiceObjectsDeletedInReverseOrderPvcKept) {
   ASSERT_NO_FATAL_FAILURE(MakeObjectsWorkspace());
   ASSERT_NO_FATAL_FAILURE(ApplyOk());
   ASSERT_EQ(Shell("sed -i '/^  - web$/d' " + Quote(ws_ + "/paiplan.yaml")).rc, 0);
+  Golden("disabled", ObjectBlocks(Paiplan("plan").out));
   CmdResult plan = Paiplan("plan --json");
   auto p = nlohmann::json::parse(plan.out, nullptr, false);
   ASSERT_FALSE(p.is_discarded()) << plan.all();
@@ -139,8 +170,9 @@ TEST_F(ObjectsTest, DisabledServiceObjectsDeletedInReverseOrderPvcKept) {
   for (const auto& a : p["actions"]) by[a["address"]] = a;
   EXPECT_EQ(by[kDeploy]["action"], "delete");
   EXPECT_EQ(by[kDeploy]["reason"], "service web is no longer enabled");
-  // Reverse install order: the ConfigMap goes after the Deployment that uses it.
-  EXPECT_THAT(by[kConfig]["depends_on"].dump(), HasSubstr(kDeploy));
+  // Reverse install order: workloads go first, then the PVC, then ConfigMaps and Secrets.
+  EXPECT_THAT(by["object.web/PersistentVolumeClaim/default/web-data"]["depends_on"].dump(), HasSubstr(kDeploy));
+  EXPECT_THAT(by[kConfig]["depends_on"].dump(), HasSubstr("object.web/PersistentVolumeClaim/default/web-data"));
   EXPECT_THAT(by["object.web/PersistentVolumeClaim/default/web-data"]["reason"].get<std::string>(),
               HasSubstr("kept"));
   ASSERT_NO_FATAL_FAILURE(ApplyOk());
@@ -157,6 +189,7 @@ TEST_F(ObjectsTest, FieldOwnedByAnotherManagerIsAConflictUnlessForced) {
   CmdResult hpa = Kubectl("patch deploy web --type=merge --field-manager=autoscaler -p '{\"spec\":{\"replicas\":4}}'");
   ASSERT_EQ(hpa.rc, 0) << hpa.all();
   ASSERT_NO_FATAL_FAILURE(EditTemplate("s/^    selector: {matchLabels: {app: web}}$/    replicas: 2\\n&/"));
+  Golden("conflict", ObjectBlocks(Paiplan("plan").out));
   CmdResult apply = Paiplan("apply --auto-approve");
   EXPECT_EQ(apply.rc, 1) << apply.all();
   EXPECT_THAT(apply.all(), HasSubstr(".spec.replicas is managed by \"autoscaler\""));

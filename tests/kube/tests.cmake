@@ -6,6 +6,7 @@ paiplan_test(kube_test
     ${CMAKE_CURRENT_LIST_DIR}/kube_client_faults_test.cc
     ${CMAKE_CURRENT_LIST_DIR}/kubectl_test.cc
     ${CMAKE_CURRENT_LIST_DIR}/node_affinity_test.cc
+    ${CMAKE_CURRENT_LIST_DIR}/manifest_test.cc
   LIBS pp_kube)
 
 # Benchmark executable (not a test): tests/bench/kube_bench.sh runs it.
