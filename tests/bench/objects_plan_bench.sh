@@ -7,7 +7,7 @@
 #   tests/bench/objects_plan_bench.sh BUILD_DIR [NODES] [SERVICES] [RUNS]
 #
 # The workspace is examples/local (3 machines) plus SERVICES copies of the
-# native test service tests/drift/testdata/web (6 objects each: ConfigMap,
+# native test service tests/drift/testdata/web (5 objects each: ConfigMap,
 # Secret, PVC, Deployment, DaemonSet; each copy in its own names). It is
 # applied once, then planned RUNS times; each plan is timed with
 # /usr/bin/time -v and the server's request counters are printed.
