@@ -82,7 +82,7 @@ std::string EventDiagnostics(std::vector<json> events, const std::vector<std::st
     std::string n = e.value("involvedObject", json::object()).value("name", "");
     if (std::find(names.begin(), names.end(), n) != names.end()) mine.push_back(std::move(e));
   }
-  std::sort(mine.begin(), mine.end(), [](const json& a, const json& b) {
+  std::stable_sort(mine.begin(), mine.end(), [](const json& a, const json& b) {
     return a.value("lastTimestamp", "") < b.value("lastTimestamp", "");
   });
   if (mine.size() > max_events) mine.erase(mine.begin(), mine.end() - long(max_events));

@@ -210,6 +210,14 @@ TEST_F(ObjectsTest, ReadinessTimeoutShowsPodStatesAndEvents) {
   EXPECT_THAT(apply.all(), HasSubstr("Deployment web: 0/2 ready"));
   EXPECT_THAT(apply.all(), HasSubstr("CrashLoopBackOff"));
   EXPECT_THAT(apply.all(), HasSubstr("Warning BackOff pod/web-0"));
+  std::string failure;
+  for (size_t p = 0, q; p < apply.all().size(); p = q + 1) {
+    q = apply.all().find('\n', p);
+    if (q == std::string::npos) q = apply.all().size();
+    std::string line = apply.all().substr(p, q - p);
+    if (line.find("not ready after") != std::string::npos) failure += line + "\n";
+  }
+  Golden("readiness_timeout", failure);
 }
 
 TEST_F(ObjectsTest, NotReadyWorkloadIsReportedByDriftNotPlanned) {
