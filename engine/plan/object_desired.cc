@@ -17,7 +17,7 @@ bool IsManifest(const std::string& f) {
 // `service_deps`: the service's own prerequisites (labels of its hosts,
 // config.cluster, prerequisite services), which its objects need too.
 Desired MakeObject(const config::ServiceDef& svc, const std::string& file, const json& raw,
-                   const std::vector<std::string>& service_deps) {
+                   const std::vector<std::string>& service_deps, int ready_timeout) {
   const std::string api = raw["apiVersion"].get<std::string>(), kind = raw["kind"].get<std::string>();
   kube::KindInfo info = kube::LookupKind(api, kind);
   json obj = LabelledObject(raw, svc.name, info.namespaced);
@@ -30,7 +30,7 @@ Desired MakeObject(const config::ServiceDef& svc, const std::string& file, const
   d.hash = Sha256Hex(d.content);
   d.attributes = {{"service", svc.name}, {"file", file},         {"apiVersion", api},
                   {"kind", kind},        {"namespace", ns},      {"name", name},
-                  {"mode", "native"},    {"ready_timeout", svc.ready_timeout},
+                  {"mode", "native"},    {"ready_timeout", ready_timeout},
                   {"manifest", MaskedManifest(obj)}};
   d.resource_deps.push_back("render." + svc.name + "/" + file);
   for (const auto& p : service_deps)
@@ -39,7 +39,8 @@ Desired MakeObject(const config::ServiceDef& svc, const std::string& file, const
 }
 
 // Objects of one service: parsed, checked for duplicates, ordered by kind.
-void AddServiceObjects(const config::ServiceDef& svc, Diagnostics* diags, std::map<std::string, Desired>* out) {
+void AddServiceObjects(const config::ServiceDef& svc, int ready_timeout, Diagnostics* diags,
+                       std::map<std::string, Desired>* out) {
   std::map<int, std::vector<std::string>> by_order;
   auto s = out->find("service." + svc.name);
   const std::vector<std::string> service_deps = s == out->end() ? std::vector<std::string>() : s->second.resource_deps;
@@ -54,7 +55,7 @@ void AddServiceObjects(const config::ServiceDef& svc, Diagnostics* diags, std::m
       continue;
     }
     for (const auto& raw : *objs) {
-      Desired d = MakeObject(svc, f, raw, service_deps);
+      Desired d = MakeObject(svc, f, raw, service_deps, ready_timeout);
       if (out->count(d.address)) {
         diags->Error({}, d.address + ": defined twice (again in " + shown + ")",
                      "give each object of a service a distinct kind, namespace and name");
@@ -82,8 +83,16 @@ void AddServiceObjects(const config::ServiceDef& svc, Diagnostics* diags, std::m
 bool IsNativeService(const config::ServiceDef& svc) { return svc.start_script.empty(); }
 
 void AddObjects(const config::Workspace& ws, Diagnostics* diags, std::map<std::string, Desired>* out) {
-  for (const auto& [name, svc] : ws.services)
-    if (IsNativeService(svc)) AddServiceObjects(svc, diags, out);
+  for (const auto& [name, svc] : ws.services) {
+    if (!IsNativeService(svc)) continue;
+    // The service's config `ready-timeout` (the catalogue's convention, which
+    // services-configuration.yaml overrides) wins over service.yaml's.
+    ojson cfg = ws.ServiceConfig(name);
+    int ready = cfg.is_object() && cfg.contains("ready-timeout") && cfg["ready-timeout"].is_number_integer()
+                    ? cfg["ready-timeout"].get<int>()
+                    : svc.ready_timeout;
+    AddServiceObjects(svc, ready, diags, out);
+  }
 }
 
 }  // namespace paiplan::plan

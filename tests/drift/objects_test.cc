@@ -242,5 +242,32 @@ TEST_F(ObjectsTest, NotReadyWorkloadIsReportedByDriftNotPlanned) {
   EXPECT_THAT(plan.out, Not(HasSubstr("~ object.web/DaemonSet"))) << "not-ready alone is not: " << plan.out;
 }
 
+
+// The built-in catalogue's native services (cluster-configuration,
+// node-exporter) applied to the test server: ready, then a no-op plan and a
+// clean drift; a kubectl edit is repaired by the next apply.
+TEST_F(ObjectsTest, CatalogueNativeServicesApplyEditAndRepair) {
+  ASSERT_NO_FATAL_FAILURE(MakeWorkspace(LocalNodeNames()));
+  ASSERT_EQ(Shell("sed -i " + Quote("s/^enabled-services:$/&\\n  - cluster-configuration\\n  - node-exporter/") + " " +
+                  Quote(ws_ + "/paiplan.yaml")).rc, 0);
+  ASSERT_NO_FATAL_FAILURE(ApplyOk());
+  nlohmann::json ds = Get("ds node-exporter");
+  EXPECT_EQ(ds["status"]["numberAvailable"], 3) << ds.dump();
+  EXPECT_EQ(Get("configmap cluster-info")["metadata"]["labels"]["paiplan.io/service"], "cluster-configuration");
+  EXPECT_EQ(Kubectl("get secret pai-registry-secret").rc, 0);
+  EXPECT_EQ(Paiplan("plan --detailed-exitcode").rc, 0);
+  EXPECT_EQ(Paiplan("drift").rc, 0);
+
+  CmdResult edit = Kubectl("patch configmap cluster-info --type=merge -p '{\"data\":{\"cluster-id\":\"edited\"}}'");
+  ASSERT_EQ(edit.rc, 0) << edit.all();
+  CmdResult plan = Paiplan("plan --detailed-exitcode");
+  EXPECT_EQ(plan.rc, 2) << plan.all();
+  EXPECT_THAT(plan.out, HasSubstr("object drifted: data.cluster-id changed outside paiplan"));
+  ASSERT_NO_FATAL_FAILURE(ApplyOk());
+  EXPECT_EQ(Get("configmap cluster-info")["data"]["cluster-id"], "pai\n");
+  EXPECT_EQ(Paiplan("plan --detailed-exitcode").rc, 0);
+  EXPECT_EQ(Paiplan("drift").rc, 0);
+}
+
 }  // namespace
 }  // namespace paiplan::drift_test
