@@ -47,13 +47,13 @@ ApplyResult ObjectHandler::Apply(const Action& a, ApplyContext& ctx) {
 Status ObjectHandler::ApplyObject(const Action& a, ApplyContext& ctx, json* applied) {
   json obj = json::parse(a.content, nullptr, false);
   if (obj.is_discarded() || !obj.is_object())
-    return Status::InvalidArgument(a.address + ": the plan holds no manifest for the object; plan again");
+    return Status::InvalidArgument("the plan holds no manifest for the object; plan again");
   const json& at = a.after;
   if (a.type == ActionType::kCreate) {
     auto live = env_.kube->GetObject(Str(at, "apiVersion"), Str(at, "kind"), Str(at, "namespace"), Str(at, "name"));
     if (!live) return live.error();
     if (*live && !Managed(**live))
-      return Status::FailedPrecondition(a.address + " already exists and was not created by paiplan (no label "
+      return Status::FailedPrecondition("the object already exists and was not created by paiplan (no label "
                                         "app.kubernetes.io/managed-by=paiplan): let paiplan take it over by adding that label "
                                         "(kubectl label), or delete it");
   }
@@ -69,7 +69,7 @@ Status ObjectHandler::ApplyObject(const Action& a, ApplyContext& ctx, json* appl
     std::vector<ObjectConflict> foreign;
     for (const auto& c : res->conflicts) if (!ours.count(c.field)) foreign.push_back(c);
     if (!foreign.empty())
-      return Status::Conflict(a.address + ": conflict: " + ConflictText(foreign) +
+      return Status::Conflict("conflict: " + ConflictText(foreign) +
                               ", a field paiplan never managed; leave it out of the template "
                               "(docs/kubernetes-objects.md), or apply with --force-conflicts to take it");
     ctx.log("taking back fields changed outside paiplan: " + ConflictText(res->conflicts) + "\n");
@@ -95,14 +95,14 @@ Status ObjectHandler::WaitReady(const Action& a, const json& applied, ApplyConte
     }
     if (std::chrono::steady_clock::now() >= deadline) {
       std::string details = NotReadyDetails(live);
-      return Status::DeadlineExceeded(a.address + ": not ready after " + std::to_string(timeout) + "s (ready-timeout of service " +
+      return Status::DeadlineExceeded("not ready after " + std::to_string(timeout) + "s (ready-timeout of service " +
                              Str(at, "service") + "): " + r->summary + (details.empty() ? "" : "; " + details));
     }
-    if (ctx.cancelled && ctx.cancelled->load()) return Status::Cancelled(a.address + ": interrupted while waiting");
+    if (ctx.cancelled && ctx.cancelled->load()) return Status::Cancelled("interrupted while waiting for readiness");
     std::this_thread::sleep_for(std::chrono::milliseconds(int(env_.ready_poll_seconds * 1000)));
     auto got = env_.kube->GetObject(Str(at, "apiVersion"), Str(at, "kind"), Str(at, "namespace"), Str(at, "name"));
     if (!got) return got.error();
-    if (!*got) return Status::Unavailable(a.address + ": deleted while paiplan waited for it");
+    if (!*got) return Status::Unavailable("deleted while paiplan waited for it");
     live = **got;
     live["kind"] = Str(at, "kind");
   }

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <regex>
 
 #include "engine/base/fs.h"
 #include "tests/drift/drift_fixture.h"
@@ -215,6 +216,8 @@ TEST_F(ObjectsTest, ReadinessTimeoutShowsPodStatesAndEvents) {
     q = apply.all().find('\n', p);
     if (q == std::string::npos) q = apply.all().size();
     std::string line = apply.all().substr(p, q - p);
+    // The action's elapsed time varies: "Creation FAILED after 2.1s" → "after (time)".
+    line = std::regex_replace(line, std::regex("after [0-9.]+s:"), "after (time):");
     if (line.find("not ready after") != std::string::npos) failure += line + "\n";
   }
   Golden("readiness_timeout", failure);
