@@ -56,6 +56,8 @@ int RunCli(int argc, char** argv) {
                   "After a failure, go on with the branches that do not depend on it (the default); "
                   "--no-keep-going starts nothing new once an action failed");
   apply->add_flag("--refresh-only", aa.refresh_only, "Accept observed reality into the state");
+  apply->add_flag("--force-conflicts", aa.force_conflicts,
+                  "Server-side apply takes Kubernetes object fields that other field managers own");
   AddTargets(apply, &aa.targets, &aa.excludes);
   AddReplace(apply, &aa.replace);
 

@@ -226,6 +226,7 @@ int ApplyOrDestroy(const GlobalOptions& g, const ApplyArgs& a) {
     return kExitError;
   }
   s->snapshot = std::move(*snap);
+  s->rt->env().force_conflicts = a.force_conflicts;
   if (a.refresh_only) return RefreshOnly(g, a, *s);
   int code;
   auto p = GetPlan(g, a, *s, &code);

@@ -34,6 +34,7 @@ struct ApplyArgs {
   bool destroy = false;
   bool purge = false;
   std::vector<std::string> replace;  // --replace ADDR...
+  bool force_conflicts = false;  // object.*: take fields other field managers own
 };
 
 // Everything a command needs once the workspace is loaded.

@@ -10,6 +10,8 @@
 #include "engine/plan/desired.h"
 #include "engine/plan/local_transport.h"
 #include "providers/kubernetes/kube_client.h"
+#include "providers/kubernetes/manifest.h"
+#include "engine/plan/object_model.h"
 #include "providers/kubernetes/kubeconfig.h"
 #include "providers/ssh/ssh_pool.h"
 #include "state/etcd/etcd_store.h"
@@ -59,6 +61,27 @@ class KubeAdapter : public plan::KubeApi {
   }
   Status DeleteConfigMap(const std::string& ns, const std::string& name) override {
     return client_.DeleteConfigMap(ns, name);
+  }
+  Result<std::vector<nlohmann::json>> ListObjects(const std::string& api, const std::string& kind,
+                                                  const std::string& ns, const std::string& selector) override {
+    return client_.ListObjects(kube::ObjectPath(api, kind, ns, ""), selector);
+  }
+  Result<std::optional<nlohmann::json>> GetObject(const std::string& api, const std::string& kind,
+                                                  const std::string& ns, const std::string& name) override {
+    return client_.GetObject(kube::ObjectPath(api, kind, ns, name));
+  }
+  Result<plan::ObjectApplyResult> ApplyObject(const nlohmann::json& obj, bool force, bool dry_run) override {
+    const nlohmann::json& meta = obj["metadata"];
+    std::string path = kube::ObjectPath(obj.value("apiVersion", ""), obj.value("kind", ""),
+                                        meta.value("namespace", ""), meta.value("name", ""));
+    PP_ASSIGN_OR_RETURN(auto out, client_.ApplyObject(path, obj, plan::kFieldManager, force, dry_run));
+    plan::ObjectApplyResult r{std::move(out.object), {}};
+    for (auto& c : out.conflicts) r.conflicts.push_back({c.manager, c.field});
+    return r;
+  }
+  Status DeleteObject(const std::string& api, const std::string& kind, const std::string& ns,
+                      const std::string& name) override {
+    return client_.DeleteObject(kube::ObjectPath(api, kind, ns, name));
   }
 
  private:

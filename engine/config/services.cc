@@ -102,6 +102,7 @@ std::optional<ServiceDef> LoadService(const std::string& name, const std::string
     }
   }
   ReadScripts(*f, &def, ctx);
+  if (v.contains("ready-timeout") && v["ready-timeout"].is_number_integer()) def.ready_timeout = v["ready-timeout"].get<int>();
   if (v.contains("deploy-rules") && v["deploy-rules"].is_array()) {
     for (size_t i = 0; i < v["deploy-rules"].size(); ++i) {
       const ojson& r = v["deploy-rules"][i];

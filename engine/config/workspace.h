@@ -55,6 +55,7 @@ struct ServiceDef {
   std::vector<std::string> templates;  // template-list entries (output names)
   std::string start_script, stop_script, delete_script, refresh_script;
   std::string status_script;  // optional probe: exit 0 = the service is healthy
+  int ready_timeout = 300;    // seconds paiplan waits for the service's objects to be ready
   std::vector<DeployRule> deploy_rules;
   ojson defaults;  // config/<name>.yaml
   SourceLoc loc;   // service.yaml

@@ -19,6 +19,7 @@ const char* KindName(Kind k) {
     case Kind::kConfig: return "config";
     case Kind::kRender: return "render";
     case Kind::kService: return "service";
+    case Kind::kObject: return "object";
   }
   return "?";
 }
@@ -32,6 +33,7 @@ std::optional<Kind> KindOfAddress(const std::string& a) {
   if (p == "config") return Kind::kConfig;
   if (p == "render") return a.find('/', dot) != std::string::npos ? std::optional(Kind::kRender) : std::nullopt;
   if (p == "service") return Kind::kService;
+  if (p == "object") return a.find('/', dot) != std::string::npos ? std::optional(Kind::kObject) : std::nullopt;
   return std::nullopt;
 }
 

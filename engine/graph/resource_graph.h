@@ -24,7 +24,10 @@
 
 namespace paiplan::graph {
 
-enum class Kind { kNode, kLabel, kConfig, kRender, kService };
+// kObject (object.<service>/<Kind>/[<ns>/]<name>) resources come from
+// rendered manifests, so they are not vertices of this graph: the desired
+// state adds them with their edges (engine/plan/object_desired.cc).
+enum class Kind { kNode, kLabel, kConfig, kRender, kService, kObject };
 const char* KindName(Kind k);
 // Kind of an address by its prefix; nullopt for a malformed address.
 std::optional<Kind> KindOfAddress(const std::string& address);

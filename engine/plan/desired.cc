@@ -4,6 +4,7 @@
 #include "engine/base/path_policy.h"
 #include "engine/base/sha256.h"
 #include "engine/config/mask_yaml.h"
+#include "engine/plan/object_desired.h"
 #include "engine/plan/role_package.h"
 #include "providers/kubernetes/node_affinity.h"
 #include "providers/template/jinja.h"
@@ -228,6 +229,15 @@ std::map<std::string, Desired> ComputeDesired(const config::Workspace& ws, const
     int i = g.Find(addr);
     if (i < 0) continue;
     for (int dep : g.deps(size_t(i))) d.resource_deps.push_back(g.at(size_t(dep)).address);
+  }
+  if (g.Find("config.cluster") >= 0) {
+    AddObjects(ws, diags, &out);
+  } else {
+    for (const auto& [name, svc] : ws.services) {
+      if (IsNativeService(svc) && !svc.templates.empty())
+        diags->Warning(svc.loc, "service '" + name + "' has no start-script and no Kubernetes cluster is configured: "
+                       "its objects are not applied", "configure `kubernetes:` in paiplan.yaml, or set KUBECONFIG");
+    }
   }
   return out;
 }

@@ -43,6 +43,17 @@ struct KubeConfigMap {
   }
 };
 
+// A field another manager owns that a server-side apply would change.
+struct ObjectConflict {
+  std::string manager;  // "kubectl"
+  std::string field;    // ".spec.replicas"
+};
+
+struct ObjectApplyResult {
+  nlohmann::json object;                 // the object as the API answered (empty on conflicts)
+  std::vector<ObjectConflict> conflicts;  // non-empty: nothing was applied
+};
+
 // The part of the Kubernetes API paiplan uses (implemented over libcurl in
 // providers/kubernetes, and by fakes in unit tests).
 class KubeApi {
@@ -61,6 +72,20 @@ class KubeApi {
   // Creates or replaces the ConfigMap with exactly `cm`'s data and labels.
   virtual Status PutConfigMap(const std::string& ns, const std::string& name, const KubeConfigMap& cm) = 0;
   virtual Status DeleteConfigMap(const std::string& ns, const std::string& name) = 0;
+
+  // ---- any object (object.* resources). The defaults fail Unimplemented,
+  // so fakes that do not deal with objects need not implement them.
+  // Objects of `kind` in `ns` ("" = cluster-scoped) matching `label_selector`.
+  virtual Result<std::vector<nlohmann::json>> ListObjects(const std::string& api_version, const std::string& kind,
+                                                          const std::string& ns, const std::string& label_selector);
+  // nullopt when it does not exist.
+  virtual Result<std::optional<nlohmann::json>> GetObject(const std::string& api_version, const std::string& kind,
+                                                          const std::string& ns, const std::string& name);
+  // Server-side apply with fieldManager paiplan.
+  virtual Result<ObjectApplyResult> ApplyObject(const nlohmann::json& object, bool force, bool dry_run);
+  // A missing object is OK.
+  virtual Status DeleteObject(const std::string& api_version, const std::string& kind, const std::string& ns,
+                              const std::string& name);
 };
 
 // Reaches a machine (SSH or local directory); the returned transport is
@@ -77,6 +102,8 @@ struct Env {
   std::function<std::string()> now;  // RFC 3339 UTC
   std::vector<std::string> secrets;  // masked in logs written outside an apply (status probes)
   bool untrusted = false;  // --untrusted-workspace: no status probe runs (docs/security.md)
+  bool force_conflicts = false;      // apply --force-conflicts: take fields other managers own
+  double ready_poll_seconds = 0.5;   // how often readiness is polled
 };
 
 // What the workspace wants for one resource.

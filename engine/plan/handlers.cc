@@ -14,7 +14,25 @@ Handlers MakeHandlers(const Env& env) {
   h[graph::Kind::kConfig] = MakeConfigHandler(env);
   h[graph::Kind::kRender] = MakeRenderHandler(env);
   h[graph::Kind::kService] = MakeServiceHandler(env);
+  h[graph::Kind::kObject] = MakeObjectHandler(env);
   return h;
+}
+
+namespace {
+Status NoObjects() { return Status::InvalidArgument("this Kubernetes API client does not handle objects (object.* resources)"); }
+}  // namespace
+
+Result<std::vector<nlohmann::json>> KubeApi::ListObjects(const std::string&, const std::string&,
+                                                         const std::string&, const std::string&) {
+  return Err(NoObjects());
+}
+Result<std::optional<nlohmann::json>> KubeApi::GetObject(const std::string&, const std::string&,
+                                                         const std::string&, const std::string&) {
+  return Err(NoObjects());
+}
+Result<ObjectApplyResult> KubeApi::ApplyObject(const nlohmann::json&, bool, bool) { return Err(NoObjects()); }
+Status KubeApi::DeleteObject(const std::string&, const std::string&, const std::string&, const std::string&) {
+  return NoObjects();
 }
 
 std::vector<Difference> ResourceHandler::Differences(const state::ResourceRecord& recorded,

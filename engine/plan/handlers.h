@@ -15,6 +15,7 @@ std::unique_ptr<ResourceHandler> MakeLabelHandler(const Env& env);
 std::unique_ptr<ResourceHandler> MakeConfigHandler(const Env& env);
 std::unique_ptr<ResourceHandler> MakeRenderHandler(const Env& env);
 std::unique_ptr<ResourceHandler> MakeServiceHandler(const Env& env);
+std::unique_ptr<ResourceHandler> MakeObjectHandler(const Env& env);
 
 // "reason" text for a generic attribute change: "role changed: worker → master; ...".
 std::string SummarizeChange(const ojson& before, const ojson& after, size_t max_items = 3);

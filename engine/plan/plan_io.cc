@@ -86,8 +86,13 @@ void PrintAttributes(const Action& a, const Style& st, const std::vector<std::st
           << (n == 1 ? " file" : " files") << ")\n";
       continue;
     }
+    // A Secret's values are recorded as hashes; shown as (sensitive) all the same.
+    bool secret_value = a.kind == graph::Kind::kObject &&
+                        (ch.path.starts_with("manifest.data.") || ch.path.starts_with("manifest.stringData.")) &&
+                        ((a.after.is_object() && a.after.value("kind", "") == "Secret") ||
+                         (a.before.is_object() && a.before.value("kind", "") == "Secret"));
     auto show = [&](const std::string& v) {
-      return ch.sensitive ? std::string("(sensitive)") : Abbreviate(MaskSecrets(ShortHash(v), secrets));
+      return ch.sensitive || secret_value ? std::string("(sensitive)") : Abbreviate(MaskSecrets(ShortHash(v), secrets));
     };
     if (ch.before.empty()) out << "      " << st.c("32", "+") << " " << ch.path << " = " << show(ch.after) << "\n";
     else if (ch.after.empty()) out << "      " << st.c("31", "-") << " " << ch.path << " = " << show(ch.before) << "\n";

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "engine/plan/replace.h"
+#include "engine/plan/object_model.h"
 
 namespace paiplan::plan {
 namespace {
@@ -22,6 +23,7 @@ std::string CreateReason(graph::Kind k, const std::string& address) {
     case graph::Kind::kConfig: return "cluster configuration not yet published";
     case graph::Kind::kRender: return "template " + s + " not yet rendered";
     case graph::Kind::kService: return "service " + s + " is enabled but not started";
+    case graph::Kind::kObject: return "object " + s + " not yet applied";
   }
   return "";
 }
@@ -35,8 +37,25 @@ std::string DeleteReason(graph::Kind k, const std::string& address, const std::s
     case graph::Kind::kConfig: return "Kubernetes is no longer managed";
     case graph::Kind::kRender: return "template " + s + " no longer in the service's template-list";
     case graph::Kind::kService: return "service " + s + " is no longer enabled";
+    case graph::Kind::kObject: return "object " + s + " is no longer rendered";
   }
   return "";
+}
+
+// Why a recorded object goes: its service went away, or its template stopped rendering it.
+std::string ObjectKeepNote(const state::ResourceRecord& r, bool purge) {
+  std::string kind = r.contains("attributes") && r["attributes"].is_object() ? r["attributes"].value("kind", "") : "";
+  if (purge || !KeptWithoutPurge(kind)) return "";
+  return "; the " + kind + " itself is kept (its data): only `destroy --purge` deletes it";
+}
+
+std::string ObjectDeleteReason(const std::string& address, const state::ResourceRecord& r,
+                               const std::map<std::string, Desired>& desired, bool purge) {
+  const ojson attrs = r.contains("attributes") && r["attributes"].is_object() ? r["attributes"] : ojson::object();
+  std::string svc = attrs.value("service", "");
+  std::string why = desired.count("service." + svc) ? "no longer rendered by " + attrs.value("file", "its template")
+                                                    : "service " + svc + " is no longer enabled";
+  return why + ObjectKeepNote(r, purge);
 }
 
 bool RecordSucceeded(const state::ResourceRecord& r) {
@@ -74,7 +93,7 @@ Action Decide(const std::string& address, graph::Kind kind, const Desired* des,
   if (!des) {
     a.type = ActionType::kDelete;
     a.reason = DeleteReason(kind, address, opt.operation);
-    a.purge = opt.purge && kind == graph::Kind::kService;
+    a.purge = opt.purge && (kind == graph::Kind::kService || kind == graph::Kind::kObject);
     if (a.purge) a.reason += "; --purge: the delete-script destroys the service's data";
     return a;
   }
@@ -278,6 +297,11 @@ Plan MakePlan(const std::map<std::string, Desired>& desired_in, const state::Sna
         std::string svc = Subject(it.address);
         svc = svc.substr(0, svc.find('/'));
         if (!desired.count("service." + svc)) a.reason = "service " + svc + " is no longer enabled";
+      }
+      if (a.type == ActionType::kDelete && kind == graph::Kind::kObject && opt.operation != "destroy") {
+        a.reason = ObjectDeleteReason(it.address, *it.recorded, desired, opt.purge);
+      } else if (a.type == ActionType::kDelete && kind == graph::Kind::kObject) {
+        a.reason += ObjectKeepNote(*it.recorded, opt.purge);
       }
       if (obs && !obs->observed && !obs->error.empty()) {
         if (a.type == ActionType::kNoOp || a.type == ActionType::kDelete || it.recorded) {

@@ -25,6 +25,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "engine/base/status.h"
 #include "providers/kubernetes/kube_errors.h"
 #include "providers/kubernetes/kube_http.h"
@@ -44,6 +46,19 @@ struct ConfigMap {
   std::map<std::string, std::string> data;
   std::map<std::string, std::string> labels;
   std::string resource_version;
+};
+
+// One field another manager owns with a value a server-side apply would change.
+struct FieldConflict {
+  std::string manager;  // "kubectl", "hpa-controller"
+  std::string field;    // ".spec.replicas"
+};
+
+// What a server-side apply returned: the object, or the conflicts that
+// stopped it (409 with FieldManagerConflict causes).
+struct ApplyOutcome {
+  nlohmann::json object;
+  std::vector<FieldConflict> conflicts;
 };
 
 struct KubeClientOptions {
@@ -93,12 +108,32 @@ class KubeClient {
   // Deletes the ConfigMap; a missing one is OK.
   Status DeleteConfigMap(const std::string& ns, const std::string& name);
 
+  // ---- any object, by REST path (kube_objects.cc; paths from manifest.h ObjectPath)
+
+  // Every object of the collection at `collection_path` whose labels match
+  // `label_selector` ("" = all): one logical LIST, paginated, restarted once
+  // after an expired continue token. Items carry no kind/apiVersion.
+  Result<std::vector<nlohmann::json>> ListObjects(const std::string& collection_path,
+                                                  const std::string& label_selector);
+  // The object, or nullopt when it does not exist (404).
+  Result<std::optional<nlohmann::json>> GetObject(const std::string& path);
+  // Server-side apply (PATCH application/apply-patch+yaml) of `object` at
+  // `path` with `field_manager`; `force` takes fields from other managers,
+  // `dry_run` stores nothing (dryRun=All). A 409 field-manager conflict is
+  // not an error: it comes back in ApplyOutcome::conflicts.
+  Result<ApplyOutcome> ApplyObject(const std::string& path, const nlohmann::json& object,
+                                   const std::string& field_manager, bool force, bool dry_run);
+  // Deletes the object (propagationPolicy Background); a missing one is OK.
+  Status DeleteObject(const std::string& path);
+
  private:
   // Sends; fails only when no answer arrived (error prefixed with call.what).
   Result<HttpResponse> Send(const HttpRequest& request, const CallContext& call);
   // Sends and maps non-2xx statuses to Status (see the table above).
   Result<HttpResponse> Call(const HttpRequest& request, const CallContext& call);
   Result<std::vector<NodeInfo>> ListNodesOnce(bool* expired);
+  Result<std::vector<nlohmann::json>> ListObjectsOnce(const std::string& collection_path,
+                                                      const std::string& label_selector, bool* expired);
 
   const KubeConfig config_;
   const KubeClientOptions options_;

@@ -58,8 +58,9 @@ std::string SummarizeRequest(const HttpRequest& request) {
   if (request.body.empty()) return out;
   json body = json::parse(request.body, nullptr, false);
   if (body.is_discarded()) return out + " (" + std::to_string(request.body.size()) + " bytes)";
-  if (body.is_object() && body.contains("data") && body["data"].is_object()) {
-    for (auto& [k, v] : body["data"].items()) {
+  for (const char* field : {"data", "stringData", "binaryData"}) {  // ConfigMap and Secret values
+    if (!body.is_object() || !body.contains(field) || !body[field].is_object()) continue;
+    for (auto& [k, v] : body[field].items()) {
       v = "<" + std::to_string(v.is_string() ? v.get<std::string>().size() : 0) + " bytes>";
     }
   }

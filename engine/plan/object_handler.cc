@@ -1,0 +1,77 @@
+// object.<service>/<Kind>/[<ns>/]<name>: Kubernetes objects applied with
+// server-side apply (fieldManager paiplan), observed in batches (one LIST
+// per (kind, namespace) with paiplan's label selector, a GET only for those
+// the LIST did not return), waited for, pruned. See object_model.h for the
+// attributes and docs/kubernetes-objects.md for the user's view.
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <tuple>
+
+#include "engine/base/sha256.h"
+#include "engine/plan/object_handler.h"
+
+namespace paiplan::plan {
+
+std::map<std::string, Observation> ObjectHandler::ObserveGroup(
+    const std::tuple<std::string, std::string, std::string>& g, const std::vector<size_t>& idx,
+    const std::vector<ObserveItem>& items) {
+  std::map<std::string, Observation> out;
+  auto fail = [&](const std::string& why) {
+    for (size_t i : idx) out[items[i].address] = Observation{false, false, "", json(), why, ""};
+    return out;
+  };
+  if (!env_.kube) return fail(env_.kube_error.empty() ? "no Kubernetes cluster is configured" : env_.kube_error);
+  const auto& [api, kind, ns] = g;
+  auto listed = env_.kube->ListObjects(api, kind, ns, kSelector);
+  if (!listed) return fail(listed.error().message());
+  std::map<std::string, const json*> by_name;
+  for (const auto& o : *listed) by_name[o.value("metadata", json::object()).value("name", "")] = &o;
+  for (size_t i : idx) {
+    const ObserveItem& it = items[i];
+    std::string name = Str(AttrsOf(it), "name");
+    auto f = by_name.find(name);
+    if (f != by_name.end()) {
+      out[it.address] = ObserveLive(it, *f->second);
+      continue;
+    }
+    auto got = env_.kube->GetObject(api, kind, ns, name);  // not labelled ours, or gone
+    if (!got) {
+      out[it.address] = Observation{false, false, "", json(), got.error().message(), ""};
+    } else if (!*got) {
+      out[it.address] = Observation{true, false, "", json(), "", ""};
+    } else {
+      Observation o = ObserveLive(it, **got);
+      if (!Managed(**got))
+        o.note = "the object exists without the label app.kubernetes.io/managed-by=paiplan: paiplan did not create it; "
+                 "let paiplan take it over by labelling it (kubectl label ... app.kubernetes.io/managed-by=paiplan), or delete it";
+      out[it.address] = std::move(o);
+    }
+  }
+  return out;
+}
+
+Observation ObjectHandler::ObserveLive(const ObserveItem& it, const json& live) {
+  Observation o;
+  o.observed = o.exists = true;
+  json attrs = AttrsOf(it);
+  json full = live;
+  full["kind"] = Str(attrs, "kind");
+  o.attributes = {{"live", ProjectLive(attrs.value("manifest", json::object()), full)}};
+  if (auto r = ReadinessOf(full)) {
+    std::string summary = r->summary;
+    if (!r->ready) {
+      std::string pods = NotReadyDetails(full);
+      if (!pods.empty()) summary += ", " + pods;
+    }
+    o.attributes["readiness"] = {{"ready", r->ready}, {"summary", summary}};
+  }
+  o.hash = Sha256Hex(o.attributes["live"].dump());
+  return o;
+}
+
+std::unique_ptr<ResourceHandler> MakeObjectHandler(const Env& env) { return std::make_unique<ObjectHandler>(env); }
+
+}  // namespace paiplan::plan
