@@ -195,6 +195,11 @@ int CmdApply(const GlobalOptions& g, const ApplyArgs& a) {
     return kExitError;
   }
   s->snapshot = std::move(*snap);
+  Diagnostics od;
+  if (!s->rt->BindRecordedOutputs(s->snapshot, &od)) {
+    PrintDiagnostics(g, &od);
+    return kExitError;
+  }
   if (a.refresh_only) return RefreshOnly(g, a, *s);
   int code;
   auto p = GetPlan(g, a, *s, &code);

@@ -23,5 +23,7 @@ int CmdShow(const GlobalOptions& g, const std::string& file);
 int CmdInit(const GlobalOptions& g);
 int CmdRender(const GlobalOptions& g, const std::string& tmpl_path, const std::string& context_file);
 int CmdImport(const GlobalOptions& g, const std::string& address);
+// `output [ADDR [KEY]]` (cmd_output.cc).
+int CmdOutput(const GlobalOptions& g, const std::string& address, const std::string& key, bool show_sensitive);
 
 }  // namespace paiplan::cli

@@ -23,6 +23,7 @@
 #include "engine/base/status.h"
 #include "engine/config/workspace.h"
 #include "engine/plan/model.h"
+#include "engine/plan/outputs.h"
 #include "providers/transport.h"
 #include "state/state_store.h"
 
@@ -76,7 +77,12 @@ struct Env {
   std::string kubeconfig_path;  // exported to scripts as KUBECONFIG
   std::function<std::string()> now;  // RFC 3339 UTC
   std::vector<std::string> secrets;  // masked in logs written outside an apply (status probes)
+  OutputRegistry* outputs = nullptr;  // script outputs known so far (null: none are kept)
 };
+
+// The environment a script gets for the outputs of `producers`:
+// OutputEnvName(address, key) → value, for every output each one published.
+std::map<std::string, std::string> OutputEnvironment(const Env& env, const std::vector<std::string>& producers);
 
 // What the workspace wants for one resource.
 struct Desired {
@@ -86,7 +92,7 @@ struct Desired {
   std::string hash;
   std::string machine;   // node.*: hostname
   std::string content;   // render.*: rendered text
-  std::vector<std::string> resource_deps;  // graph prerequisites
+  std::vector<std::string> resource_deps;  // graph prerequisites (and producers of outputs it reads)
 };
 
 // What a provider saw.

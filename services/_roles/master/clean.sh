@@ -1,12 +1,9 @@
 #!/usr/bin/env bash
-# Cleans a master node: removes what bootstrap.sh wrote under ${PAIPLAN_NODE_ROOT:-/}.
-# Idempotent. Stops kubelet only when PAIPLAN_REAL_INSTALL=1.
+# Cleans a master: kubeadm reset -f (which also removes this member from
+# etcd), the CNI configuration, kubelet stopped. paiplan drains the node and
+# deletes the Node object around this script. Idempotent.
 set -euo pipefail
-root="${PAIPLAN_NODE_ROOT:-/}"
-echo "clean ${PAIPLAN_ROLE:-master} node ${PAIPLAN_HOSTNAME:-$(hostname)} under $root"
-if [ "${PAIPLAN_REAL_INSTALL:-0}" = 1 ]; then
-  systemctl disable --now kubelet || true
-fi
-# Only paiplan's own directory: data directories of services are left alone.
-rm -rf "${root%/}/etc/paiplan"
-echo "clean done"
+cd "$(dirname "${BASH_SOURCE[0]}")"
+# shellcheck source=services/_roles/common/lib.sh
+. ./lib.sh
+reset_node
