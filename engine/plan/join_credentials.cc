@@ -42,7 +42,6 @@ bool JoinCredentials::NeedsCredentials(const config::Machine& m) const {
 
 Result<OutputValues> JoinCredentials::Mint(const config::Machine& m, ApplyContext& ctx) {
   PP_ASSIGN_OR_RETURN(std::string script, fs::ReadFile(ScriptPath(*env_.ws)));
-  std::lock_guard<std::mutex> l(mu_);
   std::string failures;
   for (const auto& master : env_.ws->machines) {
     if (master.role != "master" || master.hostname == m.hostname) continue;
@@ -61,7 +60,18 @@ Result<OutputValues> JoinCredentials::MintOn(const config::Machine& master, cons
   PP_ASSIGN_OR_RETURN(auto* t, env_.transport(master));
   std::string staging = fs::Join(env_.ws->settings.node_state_dir, "staging");
   std::string out = fs::Join(staging, "join-" + m.hostname + ".env");
-  PP_RETURN_IF_ERROR_R(t->Upload(fs::Join(staging, kScript), script, 0755));
+  {
+    // Uploaded once per master and run; mints for different machines may
+    // run at the same time (each writes its own file).
+    std::lock_guard<std::mutex> l(mu_);
+    if (uploaded_.insert(master.hostname).second) {
+      Status up = t->Upload(fs::Join(staging, kScript), script, 0755);
+      if (!up.ok()) {
+        uploaded_.erase(master.hostname);
+        return Err(up);
+      }
+    }
+  }
   PP_RETURN_IF_ERROR_R(t->RemoveFile(out));
   providers::ExecRequest req;
   req.command = std::string("bash ./") + kScript;

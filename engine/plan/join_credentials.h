@@ -14,12 +14,12 @@
 // the script fails is skipped; when every master fails, the bootstrap fails
 // naming each.
 //
-// Thread-safety: Mint may be called from several workers; mints are
-// serialized (one at a time on the whole cluster).
+// Thread-safety: Mint may be called from several workers at once.
 #pragma once
 
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
 
 #include "engine/plan/env.h"
@@ -49,6 +49,7 @@ class JoinCredentials {
   const Env& env_;
   bool joined_ = false;
   std::mutex mu_;
+  std::set<std::string> uploaded_;  // masters that have the script (guarded by mu_)
 };
 
 }  // namespace paiplan::plan

@@ -37,7 +37,9 @@ class K8sBootstrapTest : public SshE2eTest {
     std::filesystem::create_directories(cluster_);
     SetClock(1'800'000'000);
     WriteSettings("nodes:\n  env:\n    PATH: " + kStandins + ":/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n"
-                  "    PAIPLAN_NODE_ROOT: /var/lib/paiplan/root\n    STANDIN_CLUSTER: " + cluster_ + "\n");
+                  "    PAIPLAN_NODE_ROOT: /var/lib/paiplan/root\n    STANDIN_CLUSTER: " + cluster_ + "\n"
+                  // Other tests may hold 2379 or 6443 on this machine: the port check is not ours to test here.
+                  "    PAIPLAN_PREFLIGHT_IGNORE: ports\n");
     for (int i = 0; i < int(roles.size()); ++i) {
       WriteFile(NodeFile(i, "root/etc/os-release"), "ID=ubuntu\nVERSION_ID=\"24.04\"\n");
       WriteFile(NodeFile(i, "root/proc/swaps"), "Filename Type Size Used Priority\n");

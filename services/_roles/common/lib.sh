@@ -35,10 +35,16 @@ Kubernetes for real: refused. For a demo set paiplan.yaml nodes: {env: {PAIPLAN_
 your own roles/ (docs/bootstrap.md)"
 fi
 
-# Runs a command that changes the system; in dry mode only prints it.
+# Runs a command that changes the system; in dry mode only prints it (the
+# values of --token and --certificate-key masked).
 act() {
   if [ "$mode" = dry ]; then
-    echo "dry: would run: $*"
+    local shown=() hide=no a
+    for a in "$@"; do
+      if [ "$hide" = yes ]; then shown+=("(sensitive)"); else shown+=("$a"); fi
+      case "$a" in --token | --certificate-key) hide=yes ;; *) hide=no ;; esac
+    done
+    echo "dry: would run: ${shown[*]}"
   else
     "$@"
   fi
@@ -91,7 +97,7 @@ preflight() {
     problems+=("the clock is not synchronised (timedatectl: NTPSynchronized != yes); enable systemd-timesyncd or chrony")
   fi
   if [ "${#problems[@]}" -gt 0 ]; then
-    printf '[%s] preflight failed: %s\n' "$host" "${problems[@]}" >&2
+    for p in "${problems[@]}"; do echo "[$host] preflight failed: $p" >&2; done
     die "fix the above, or skip a check with nodes.env PAIPLAN_PREFLIGHT_IGNORE (docs/bootstrap.md)"
   fi
   log "preflight passed"
@@ -136,7 +142,7 @@ join_cluster() {
   [ -n "${PAIPLAN_JOIN_JOIN_TOKEN:-}" ] || die "no join credentials (PAIPLAN_JOIN_JOIN_TOKEN): paiplan mints them on a master; is master/join-credentials.sh in the role packages?"
   log "joining the cluster at ${PAIPLAN_JOIN_API_ENDPOINT:-$CONTROL_PLANE_ENDPOINT}"
   act kubeadm join "${PAIPLAN_JOIN_API_ENDPOINT:-$CONTROL_PLANE_ENDPOINT}" --token "$PAIPLAN_JOIN_JOIN_TOKEN" \
-    --discovery-token-ca-cert-hash "$PAIPLAN_JOIN_CA_CERT_HASH" --node-name "$NODE_NAME" "$@"
+    --discovery-token-ca-cert-hash "${PAIPLAN_JOIN_CA_CERT_HASH:-}" --node-name "$NODE_NAME" "$@"
 }
 
 # Leaves the cluster: kubeadm reset (a control-plane node also leaves etcd),
