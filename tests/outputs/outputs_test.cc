@@ -81,7 +81,7 @@ class OutputsTest : public ::testing::Test {
     RunOptions o;
     o.env = {{"NO_COLOR", "1"}, {"HOME", root_}};
     o.unset_env = {"KUBECONFIG"};
-    return Run(argv, o);
+    return integration::Run(argv, o);
   }
   std::string root_;
 };
