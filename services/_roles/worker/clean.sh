@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Cleans a worker: kubeadm reset -f, the CNI configuration removed, kubelet
-# stopped. paiplan drains the node and
-# deletes the Node object around this script. Idempotent.
+# stopped. Idempotent. paiplan does not drain the node nor delete its Node
+# object yet: `kubectl drain` it first.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 # shellcheck source=services/_roles/common/lib.sh
