@@ -144,7 +144,7 @@ TEST_F(K8sBootstrapTest, HaClusterComesUpInOrderWithFreshCredentialsFromTheFirst
   EXPECT_THAT(ReadFile(NodeFile(4, "root/etc/apt/sources.list.d/paiplan-kubernetes.list")),
               HasSubstr("https://pkgs.k8s.io/core:/stable:/v1.31/deb/"));
   EXPECT_GE(First("node4", "modprobe", "br_netfilter"), 0);
-  EXPECT_THAT(ReadFile(NodeFile(1, "root/etc/paiplan/kubeadm-init.yaml")),
+  EXPECT_THAT(ReadFile(NodeFile(1, "root/etc/paiplan/kubeadm-init.conf")),
               HasSubstr("controlPlaneEndpoint: \"" + h_->ip(0) + ":6443\""));
   EXPECT_THAT(ReadFile(NodeFile(0, "root/etc/haproxy/haproxy.cfg")), HasSubstr("server node3 " + h_->ip(3) + ":6443 check"));
 

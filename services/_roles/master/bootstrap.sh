@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2154  # root, mode, host and the cluster.env values come from lib.sh
 # Bootstraps a master. The first master of layout.yaml runs `kubeadm init`
-# from kubeadm-init.yaml (rendered from layout.yaml) and applies the CNI
+# from kubeadm-init.conf (rendered from layout.yaml) and applies the CNI
 # (cni-host-gw.yaml); the others join with --control-plane using the
 # credentials paiplan minted for them on a healthy master (PAIPLAN_JOIN_*).
 # Idempotent: a machine that already joined runs no kubeadm.
@@ -11,7 +12,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 
 preflight 6443 2379 2380 10250 10257 10259
 install_packages
-put_file etc/paiplan/kubeadm-init.yaml 0600 < kubeadm-init.yaml
+put_file etc/paiplan/kubeadm-init.conf 0600 < kubeadm-init.conf
 put_file etc/paiplan/cni-host-gw.yaml < cni-host-gw.yaml
 if [ "$host" = "$FIRST_MASTER" ]; then
   if joined; then
@@ -20,7 +21,7 @@ if [ "$host" = "$FIRST_MASTER" ]; then
     log "kubeadm init (control plane endpoint $CONTROL_PLANE_ENDPOINT)"
     # kubeadm prints the join command with its token, and the certificate key:
     # masked, the log is kept (paiplan mints fresh credentials per joiner).
-    act kubeadm init --config "$root/etc/paiplan/kubeadm-init.yaml" --upload-certs 2>&1 \
+    act kubeadm init --config "$root/etc/paiplan/kubeadm-init.conf" --upload-certs 2>&1 \
       | sed -E 's/(--token|--certificate-key) [^ ]+/\1 (sensitive)/g; s/^[0-9a-f]{64}$/(sensitive)/'
   fi
   act kubectl --kubeconfig "$root/etc/kubernetes/admin.conf" apply -f "$root/etc/paiplan/cni-host-gw.yaml"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2154  # root, mode, host and the cluster.env values come from lib.sh
 # Runs on a healthy master, for another machine that is about to join
 # (PAIPLAN_JOIN_FOR, PAIPLAN_JOIN_ROLE): mints a fresh bootstrap token (2 h)
 # and, for a master, uploads the control-plane certificates again under a new

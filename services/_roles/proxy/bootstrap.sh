@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2154  # root, mode, host and the cluster.env values come from lib.sh
 # Bootstraps a proxy: haproxy in front of every master's API server
 # (haproxy.cfg, rendered from layout.yaml). Comes before the first master in
 # the plan: the masters are reached through it. Idempotent.

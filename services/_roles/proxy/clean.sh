@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2154  # root, mode, host and the cluster.env values come from lib.sh
 # Cleans a proxy: haproxy stopped and disabled, its configuration removed.
 # Idempotent.
 set -euo pipefail

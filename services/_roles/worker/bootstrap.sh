@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2154  # root, mode, host and the cluster.env values come from lib.sh
 # Bootstraps a worker: preflight, containerd and the pinned Kubernetes
 # packages, then `kubeadm join` with the credentials paiplan minted for this
 # machine on a healthy master (PAIPLAN_JOIN_*). Idempotent: a machine that

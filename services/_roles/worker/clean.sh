@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2154  # root, mode, host and the cluster.env values come from lib.sh
 # Cleans a worker: kubeadm reset -f, the CNI configuration removed, kubelet
 # stopped. Idempotent. paiplan does not drain the node nor delete its Node
 # object yet: `kubectl drain` it first.
