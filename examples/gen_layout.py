@@ -146,6 +146,10 @@ def main():
         py = py[:1] + ['enabled-services: []']
     if a.kube:
         py += ['kubernetes:', '  kubeconfig: kubeconfig']
+    if a.transport == 'local':
+        # Local machines are directories here: the built-in role packages in
+        # their dry mode (docs/bootstrap.md), never a real installation.
+        py += ['nodes:', '  env:', '    PAIPLAN_BOOTSTRAP_MODE: dry']
     write(os.path.join(a.out, 'paiplan.yaml'), '\n'.join(py) + '\n')
     for i in range(a.services):
         service(a.out, i, a.kube)

@@ -121,6 +121,12 @@ int RunCli(int argc, char** argv) {
   std::string import_addr;
   auto* import = app.add_subcommand("import", "Adopt an existing object into the state");
   import->add_option("address", import_addr)->required();
+  std::string out_addr, out_key;
+  bool out_show = false;
+  auto* output = app.add_subcommand("output", "Outputs published by scripts ($PAIPLAN_OUTPUTS), as terraform output");
+  output->add_option("address", out_addr, "Only this resource's outputs (node.HOST, service.NAME)");
+  output->add_option("key", out_key, "Only this output's value");
+  output->add_flag("--show-sensitive", out_show, "Print sensitive values instead of (sensitive)");
   std::string lock_id;
   auto* unlock = app.add_subcommand("force-unlock", "Remove a state lock left by a dead process");
   unlock->add_option("lock_id", lock_id)->required();
@@ -154,6 +160,7 @@ int RunCli(int argc, char** argv) {
   if (st_push->parsed()) return CmdStatePush(g, push_file, push_force);
   if (import->parsed()) return CmdImport(g, import_addr);
   if (unlock->parsed()) return CmdForceUnlock(g, lock_id);
+  if (output->parsed()) return CmdOutput(g, out_addr, out_key, out_show);
   return kExitError;
 }
 

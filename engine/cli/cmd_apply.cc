@@ -227,6 +227,11 @@ int ApplyOrDestroy(const GlobalOptions& g, const ApplyArgs& a) {
   }
   s->snapshot = std::move(*snap);
   s->rt->env().force_conflicts = a.force_conflicts;
+  Diagnostics od;
+  if (!s->rt->BindRecordedOutputs(s->snapshot, &od)) {
+    PrintDiagnostics(g, &od);
+    return kExitError;
+  }
   if (a.refresh_only) return RefreshOnly(g, a, *s);
   int code;
   auto p = GetPlan(g, a, *s, &code);

@@ -29,5 +29,7 @@ int CmdRender(const GlobalOptions& g, const std::string& tmpl_path, const std::s
 int CmdRender(const GlobalOptions& g, const std::string& tmpl_path, const std::string& context_file,
               bool show_sensitive);
 int CmdImport(const GlobalOptions& g, const std::string& address);
+// `output [ADDR [KEY]]` (cmd_output.cc).
+int CmdOutput(const GlobalOptions& g, const std::string& address, const std::string& key, bool show_sensitive);
 
 }  // namespace paiplan::cli

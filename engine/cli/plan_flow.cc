@@ -43,6 +43,12 @@ std::unique_ptr<Session> OpenSession(const GlobalOptions& g, bool create_state) 
   }
   s->snapshot = std::move(*snap);
   s->rt->AddRecordedSecrets(s->snapshot);
+  Diagnostics od;
+  if (!s->rt->BindRecordedOutputs(s->snapshot, &od)) {
+    PrintDiagnostics(g, &od);
+    std::cerr << "nothing was changed.\n";
+    return nullptr;
+  }
   return s;
 }
 

@@ -119,6 +119,8 @@ Runtime::Runtime(const GlobalOptions& g, const config::Workspace& ws) : g_(g), w
   env_.paiplan_dir = fs::Join(ws.root, ".paiplan");
   env_.untrusted = g.untrusted;
   env_.now = NowRfc3339;
+  outputs_ = std::make_unique<plan::OutputRegistry>();
+  env_.outputs = outputs_.get();
   env_.transport = [this](const config::Machine& m) -> Result<providers::Transport*> {
     const auto& s = ws_.settings;
     if (m.local) {
@@ -181,6 +183,7 @@ Runtime::~Runtime() = default;
 void Runtime::AddRecordedSecrets(const state::Snapshot& snapshot) {
   for (const auto& [address, rec] : snapshot.resources) {
     if (address.starts_with("service.")) plan::CollectSecrets(nlohmann::ordered_json(rec), &secrets_);
+    else if (rec.contains("outputs")) plan::CollectSecrets(nlohmann::ordered_json(rec["outputs"]), &secrets_);
   }
   std::sort(secrets_.begin(), secrets_.end());
   secrets_.erase(std::unique(secrets_.begin(), secrets_.end()), secrets_.end());
@@ -203,6 +206,16 @@ Result<std::unique_ptr<state::StateStore>> OpenStateStore(const config::Settings
 
 Result<std::unique_ptr<state::StateStore>> Runtime::OpenState(bool create) {
   return OpenStateStore(ws_.settings, create);
+}
+
+bool Runtime::BindRecordedOutputs(const state::Snapshot& snapshot, Diagnostics* diags) {
+  outputs_->Load(snapshot);
+  bool reads = false;
+  for (const auto& [_, d] : desired_) reads = reads || (d.attributes.is_object() && d.attributes.contains("outputs_used"));
+  if (!reads || !graph_) return true;
+  auto recorded = plan::RecordedOutputs::FromSnapshot(snapshot);
+  desired_ = plan::ComputeDesired(ws_, *graph_, ws_.settings.kube_namespace, diags, &recorded);
+  return !diags->HasErrors();
 }
 
 bool Runtime::Prepare(Diagnostics* diags) {

@@ -39,6 +39,11 @@ class Runtime {
   // side and in the rendered files on disk.
   void AddRecordedSecrets(const state::Snapshot& snapshot);
 
+  // Loads the script outputs recorded in `snapshot` (for scripts and
+  // templates) and, when templates read outputs, computes the desired state
+  // again with them; errors go to `diags`. False on error.
+  bool BindRecordedOutputs(const state::Snapshot& snapshot, Diagnostics* diags);
+
   // Opens the state backend (creating .paiplan/state on first use).
   Result<std::unique_ptr<state::StateStore>> OpenState(bool create);
 
@@ -59,6 +64,7 @@ class Runtime {
   std::vector<std::string> secrets_;
   std::optional<graph::ResourceGraph> graph_;
   std::map<std::string, plan::Desired> desired_;
+  std::unique_ptr<plan::OutputRegistry> outputs_;
 };
 
 // Opens the configured state backend: LMDB at settings.state_path, or etcd at

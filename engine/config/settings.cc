@@ -50,6 +50,11 @@ Settings ParseSettings(const ojson& doc, const std::string& root, const std::str
     if (k["kubeconfig"].is_string()) s.kubeconfig.push_back(ResolvePath(root, k["kubeconfig"]));
     else for (const auto& p : k["kubeconfig"]) s.kubeconfig.push_back(ResolvePath(root, p.get<std::string>()));
   }
+  // The admin kubeconfig a bootstrap handed to paiplan (docs/bootstrap.md)
+  // when paiplan.yaml names none.
+  if (s.kubeconfig.empty() && fs::Exists(fs::Join(root, ".paiplan/kubeconfig"))) {
+    s.kubeconfig.push_back(fs::Join(root, ".paiplan/kubeconfig"));
+  }
   s.kube_context = Str(k, "context", "");
   s.kube_namespace = Str(k, "namespace", "default");
   s.kube_timeout = Num(k, "timeout", 60);
@@ -65,6 +70,11 @@ Settings ParseSettings(const ojson& doc, const std::string& root, const std::str
   ojson nodes = v.value("nodes", ojson::object());
   s.node_state_dir = Str(nodes, "state-dir", "/var/lib/paiplan");
   s.bootstrap_timeout = Num(nodes, "bootstrap-timeout", 1800);
+  if (nodes.contains("env") && nodes["env"].is_object()) {
+    for (auto it = nodes["env"].begin(); it != nodes["env"].end(); ++it) {
+      s.node_env[it.key()] = it.value().is_string() ? it.value().get<std::string>() : it.value().dump();
+    }
+  }
   ojson scripts = v.value("scripts", ojson::object());
   s.script_timeout = Num(scripts, "timeout", 600);
   if (scripts.contains("timeouts")) {

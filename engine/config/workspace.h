@@ -91,6 +91,9 @@ struct Settings {
   int ssh_keepalive = 30;  // seconds of idle before an SSH keepalive; 0: none
   std::string node_state_dir = "/var/lib/paiplan";
   double bootstrap_timeout = 1800;
+  // nodes.env: extra environment of every role script (bootstrap.sh,
+  // clean.sh, join-credentials.sh), e.g. PAIPLAN_BOOTSTRAP_MODE or a proxy.
+  std::map<std::string, std::string> node_env;
   double script_timeout = 600;
   std::map<std::string, double> script_timeouts;  // per service
   // A failed script (non-zero exit; not a timeout) is run again up to this

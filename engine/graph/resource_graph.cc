@@ -1,5 +1,7 @@
 #include "engine/graph/resource_graph.h"
 
+#include "engine/base/fs.h"
+
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/topological_sort.hpp>
 
@@ -66,6 +68,24 @@ void ResourceGraph::Finish() {
   }
 }
 
+// A joined cluster (the master role package ships join-credentials.sh, see
+// engine/plan/join_credentials.h) comes up in kubeadm's order: every proxy,
+// then the first master, then the other masters, then the workers.
+void ResourceGraph::AddJoinOrder(const config::Workspace& ws, ResourceGraph* g) {
+  if (!fs::Exists(fs::Join(fs::Join(ws.roles_dir, "master"), "join-credentials.sh"))) return;
+  std::vector<int> proxies, masters, workers;
+  for (const auto& m : ws.machines) {
+    int v = g->Find("node." + m.hostname);
+    (m.role == "proxy" ? proxies : m.role == "master" ? masters : workers).push_back(v);
+  }
+  if (masters.empty()) return;
+  for (int p : proxies) g->AddEdge(p, masters[0]);
+  for (size_t i = 1; i < masters.size(); ++i) g->AddEdge(masters[0], masters[i]);
+  for (int w : workers) {
+    for (int m : masters) g->AddEdge(m, w);
+  }
+}
+
 std::optional<ResourceGraph> ResourceGraph::Build(const config::Workspace& ws, bool with_kube,
                                                   Diagnostics* diags) {
   if (config::ReportPrerequisiteCycle(ws, diags)) return std::nullopt;
@@ -94,6 +114,7 @@ std::optional<ResourceGraph> ResourceGraph::Build(const config::Workspace& ws, b
     host_vertex[m.index] = g.Find("label." + m.hostname);
     g.AddEdge(node, host_vertex[m.index]);
   }
+  AddJoinOrder(ws, &g);
   int config = with_kube ? g.Find("config.cluster") : -1;
   for (const auto& [name, def] : ws.services) {
     int s = g.Find("service." + name);

@@ -62,6 +62,7 @@ class ResourceGraph {
   std::string ToDot() const;
 
  private:
+  static void AddJoinOrder(const config::Workspace& ws, ResourceGraph* g);
   void AddEdge(int from, int to);
   void Finish();
 

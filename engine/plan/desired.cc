@@ -1,5 +1,11 @@
 #include "engine/plan/desired.h"
 
+#include <algorithm>
+#include <optional>
+#include <set>
+
+#include "engine/plan/output_binding.h"
+
 #include "engine/base/fs.h"
 #include "engine/base/path_policy.h"
 #include "engine/base/sha256.h"
@@ -71,6 +77,37 @@ namespace {
 
 std::string HashJson(const ojson& j) { return Sha256Hex(j.dump()); }
 
+// Whether `to` is reachable from `from` over the graph's dependents.
+bool Reaches(const graph::ResourceGraph& g, int from, int to) {
+  std::vector<int> stack = {from};
+  std::set<int> seen;
+  while (!stack.empty()) {
+    int cur = stack.back();
+    stack.pop_back();
+    if (cur == to) return true;
+    if (!seen.insert(cur).second) continue;
+    for (int d : g.dependents(size_t(cur))) stack.push_back(d);
+  }
+  return false;
+}
+
+// The producers whose outputs `consumer` reads must exist and must not
+// depend on it (that would be a cycle).
+void CheckProducers(const graph::ResourceGraph& g, const std::string& consumer,
+                    const std::vector<std::string>& producers, Diagnostics* diags) {
+  int c = g.Find(consumer);
+  for (const auto& p : producers) {
+    int pi = g.Find(p);
+    if (pi < 0) {
+      diags->Error({}, consumer + ": reads outputs of " + p + ", which is not a resource of this workspace",
+                   "name a node.<hostname> or service.<name> address (paiplan graph lists them)");
+    } else if (Reaches(g, c, pi)) {
+      diags->Error({}, consumer + ": reads outputs of " + p + ", which depends on " + consumer + " (a cycle)",
+                   "read outputs only of resources that come before it");
+    }
+  }
+}
+
 void AddNodes(const config::Workspace& ws, const graph::ResourceGraph& g, Diagnostics* diags,
               std::map<std::string, Desired>* out) {
   RolePackager packager(ws, diags);
@@ -122,44 +159,41 @@ void AddConfig(const config::Workspace& ws, const std::string& ns, std::map<std:
   out->emplace(d.address, std::move(d));
 }
 
-// Renders every template of `svc`; returns file → sha256.
-ojson AddRenders(const config::Workspace& ws, const config::ServiceDef& svc, const nlohmann::ordered_json& ctx,
-                 Diagnostics* diags, std::map<std::string, Desired>* out) {
+// Renders every template of `svc`; returns file → sha256. Outputs a
+// template reads are bound through `lookup` (null: none are known yet).
+ojson AddRenders(const config::Workspace& ws, const config::ServiceDef& svc, nlohmann::ordered_json& ctx,
+                 const OutputLookup* lookup, Diagnostics* diags, std::map<std::string, Desired>* out,
+                 ojson* outputs_used) {
   ojson hashes = ojson::object();
-  std::vector<kube::DeployRule> rules;
-  for (const auto& r : svc.deploy_rules) rules.push_back({r.label, r.in});
   for (const auto& f : svc.templates) {
-    std::string src = fs::Join(svc.deploy_dir, f + ".template");
-    auto text = fs::ReadFile(src);
-    if (!text) {
-      diags->Error({src, 0, 0}, text.error().message());
+    std::string address = "render." + svc.name + "/" + f;
+    auto text = fs::ReadFile(fs::Join(svc.deploy_dir, f + ".template"));
+    auto refs = text ? FindOutputRefs(*text) : std::vector<std::pair<std::string, std::string>>{};
+    static const OutputLookup kNothingYet = [](const std::string&, const std::string&) {
+      return OutputLookupResult{OutputState::kUnknown, "", ""};
+    };
+    auto bound = BindOutputs(refs, lookup ? *lookup : kNothingYet);
+    if (!bound) {
+      diags->Error({fs::Join(svc.deploy_dir, f + ".template"), 0, 0}, address + ": " + bound.error().message());
       continue;
     }
-    auto rendered = tmpl::Render(*text, ctx, fs::Join(svc.name + "/deploy", f + ".template"));
+    auto rendered = RenderServiceFile(ws, svc, f, ctx, bound->context);
     if (!rendered) {
-      diags->Error({}, "render." + svc.name + "/" + f + ": " + rendered.error().message(),
-                   "fix the template, or check it with: paiplan render " + src);
+      diags->Error({}, address + ": " + rendered.error().message(),
+                   "fix the template, or check it with: paiplan render " + fs::Join(svc.deploy_dir, f + ".template"));
       continue;
-    }
-    bool manifest = f.ends_with(".yaml") || f.ends_with(".yml");
-    if (manifest && !rules.empty()) {
-      // Helm values (services/README.md): the chart's `affinity:` keys get the rules.
-      bool values = f.ends_with("-values.yaml") || f.ends_with("-values.yml");
-      auto injected = values ? kube::InjectValuesAffinity(*rendered, rules, f)
-                             : kube::InjectNodeAffinity(*rendered, rules, f);
-      if (!injected) {
-        diags->Error({}, "render." + svc.name + "/" + f + ": " + injected.error().message(),
-                     "the rendered manifest must be valid YAML");
-        continue;
-      }
-      rendered = std::move(*injected);
     }
     Desired d;
-    d.address = "render." + svc.name + "/" + f;
+    d.address = address;
     d.kind = graph::Kind::kRender;
     d.hash = Sha256Hex(*rendered);
     d.attributes = {{"service", svc.name}, {"file", f}, {"path", ".paiplan/rendered/" + svc.name + "/" + f},
                     {"sha256", d.hash}, {"size", rendered->size()}};
+    if (!refs.empty()) {
+      d.attributes["outputs_used"] = bound->used;
+      d.resource_deps = bound->producers;  // completed with the graph's edges by ComputeDesired
+      outputs_used->update(bound->used);
+    }
     d.content = std::move(*rendered);
     hashes[f] = d.hash;
     out->emplace(d.address, std::move(d));
@@ -167,15 +201,16 @@ ojson AddRenders(const config::Workspace& ws, const config::ServiceDef& svc, con
   return hashes;
 }
 
-void AddServices(const config::Workspace& ws, const graph::ResourceGraph& g, Diagnostics* diags,
-                 std::map<std::string, Desired>* out) {
+void AddServices(const config::Workspace& ws, const graph::ResourceGraph& g, const OutputLookup* lookup,
+                 Diagnostics* diags, std::map<std::string, Desired>* out) {
   // Built once here, not once per template (a per-template copy or a
   // dump+parse is quadratic in the machine count). cluster_cfg is used as
   // loaded: dicts iterate in YAML order, as in Jinja2 and `paiplan render`.
   nlohmann::ordered_json ctx = nlohmann::ordered_json::object();
   ctx["cluster_cfg"] = ws.cluster_cfg;
   for (const auto& [name, svc] : ws.services) {
-    ojson renders = AddRenders(ws, svc, ctx, diags, out);
+    ojson outputs_used = ojson::object();
+    ojson renders = AddRenders(ws, svc, ctx, lookup, diags, out, &outputs_used);
     ojson deploy_files = ojson::object();
     auto files = fs::ListFilesRecursive(svc.deploy_dir);
     if (!files && files.error().code() != Code::kNotFound) {
@@ -203,6 +238,7 @@ void AddServices(const config::Workspace& ws, const graph::ResourceGraph& g, Dia
                     {"config", ws.ServiceConfig(name)}};
     // Only when set, so services without a probe keep their hashes.
     if (!svc.status_script.empty()) d.attributes["scripts"]["status"] = svc.status_script;
+    if (!outputs_used.empty()) d.attributes["outputs_used"] = outputs_used;
     d.hash = HashJson(d.attributes);
     out->emplace(d.address, std::move(d));
   }
@@ -214,21 +250,54 @@ std::string NodeHash(const ojson& attributes) {
   ojson hashed = attributes;
   for (const char* k : {"keyfile_path", "proxy_jump"}) hashed.erase(k);
   return HashJson(hashed);
+Result<std::string> RenderServiceFile(const config::Workspace& ws, const config::ServiceDef& svc,
+                                      const std::string& file, nlohmann::ordered_json& ctx,
+                                      const nlohmann::ordered_json& outputs) {
+  std::string src = fs::Join(svc.deploy_dir, file + ".template");
+  PP_ASSIGN_OR_RETURN(std::string text, fs::ReadFile(src));
+  bool with_outputs = !outputs.empty();
+  if (with_outputs) ctx["outputs"] = outputs;
+  auto rendered = tmpl::Render(text, ctx, fs::Join(svc.name + "/deploy", file + ".template"));
+  if (with_outputs) ctx.erase("outputs");
+  if (!rendered) return Err(rendered.error());
+  std::vector<kube::DeployRule> rules;
+  for (const auto& r : svc.deploy_rules) rules.push_back({r.label, r.in});
+  bool manifest = file.ends_with(".yaml") || file.ends_with(".yml");
+  if (!manifest || rules.empty()) return rendered;
+  // Helm values (services/README.md): the chart's `affinity:` keys get the rules.
+  bool values = file.ends_with("-values.yaml") || file.ends_with("-values.yml");
+  auto injected = values ? kube::InjectValuesAffinity(*rendered, rules, file)
+                         : kube::InjectNodeAffinity(*rendered, rules, file);
+  if (!injected) {
+    return Err(Status::InvalidArgument(injected.error().message() + " (the rendered manifest must be valid YAML)"));
+  }
+  return std::move(*injected);
 }
 
 std::map<std::string, Desired> ComputeDesired(const config::Workspace& ws, const graph::ResourceGraph& g,
-                                              const std::string& kube_namespace, Diagnostics* diags) {
+                                              const std::string& kube_namespace, Diagnostics* diags,
+                                              const RecordedOutputs* recorded) {
   std::map<std::string, Desired> out;
   AddNodes(ws, g, diags, &out);
   if (g.Find("config.cluster") >= 0) {
     AddLabels(ws, &out);
     AddConfig(ws, kube_namespace, &out);
   }
-  AddServices(ws, g, diags, &out);
+  std::optional<OutputLookup> lookup;
+  if (recorded) {
+    lookup = PlanTimeLookup(*recorded, [&out](const std::string& a) {
+      auto it = out.find(a);
+      return it == out.end() ? std::string() : it->second.hash;
+    });
+  }
+  AddServices(ws, g, lookup ? &*lookup : nullptr, diags, &out);
   for (auto& [addr, d] : out) {
     int i = g.Find(addr);
     if (i < 0) continue;
+    CheckProducers(g, addr, d.resource_deps, diags);
     for (int dep : g.deps(size_t(i))) d.resource_deps.push_back(g.at(size_t(dep)).address);
+    std::sort(d.resource_deps.begin(), d.resource_deps.end());
+    d.resource_deps.erase(std::unique(d.resource_deps.begin(), d.resource_deps.end()), d.resource_deps.end());
   }
   if (g.Find("config.cluster") >= 0) {
     AddObjects(ws, diags, &out);

@@ -10,13 +10,26 @@
 #include "engine/config/workspace.h"
 #include "engine/graph/resource_graph.h"
 #include "engine/plan/env.h"
+#include "engine/plan/outputs.h"
 
 namespace paiplan::plan {
 
 // Every resource of `g`, by address. Template and role-package render errors
 // go to `diags` (with the template's file:line:column).
+// `recorded`: the outputs recorded in the state, which templates read as
+// outputs["ADDR"]["KEY"]; null before the state is read (every output a
+// template reads is then (known after apply)).
 std::map<std::string, Desired> ComputeDesired(const config::Workspace& ws, const graph::ResourceGraph& g,
-                                              const std::string& kube_namespace, Diagnostics* diags);
+                                              const std::string& kube_namespace, Diagnostics* diags,
+                                              const RecordedOutputs* recorded = nullptr);
+
+// Renders deploy/<file>.template of `svc` with `ctx` ({cluster_cfg}) plus
+// `outputs` (bound as ctx["outputs"] while rendering, when not empty), and
+// injects the deploy-rules into manifests. Fails with the template's
+// file:line:column, or when the rendered manifest is not valid YAML.
+Result<std::string> RenderServiceFile(const config::Workspace& ws, const config::ServiceDef& svc,
+                                      const std::string& file, nlohmann::ordered_json& ctx,
+                                      const nlohmann::ordered_json& outputs);
 
 // A node's hash: over its attributes without the connection details kept
 // outside it (keyfile_path, proxy_jump). `state mv` re-hashes a moved node.

@@ -14,4 +14,15 @@ state::ResourceRecord MakeRecord(const Action& action, const std::string& now) {
   return r;
 }
 
+std::map<std::string, std::string> OutputEnvironment(const Env& env, const std::vector<std::string>& producers) {
+  std::map<std::string, std::string> out;
+  if (!env.outputs) return out;
+  for (const auto& p : producers) {
+    auto values = env.outputs->Get(p);
+    if (!values) continue;
+    for (const auto& [k, v] : *values) out[OutputEnvName(p, k)] = v;
+  }
+  return out;
+}
+
 }  // namespace paiplan::plan

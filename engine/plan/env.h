@@ -23,6 +23,7 @@
 #include "engine/base/status.h"
 #include "engine/config/workspace.h"
 #include "engine/plan/model.h"
+#include "engine/plan/outputs.h"
 #include "providers/transport.h"
 #include "state/state_store.h"
 
@@ -104,7 +105,12 @@ struct Env {
   bool untrusted = false;  // --untrusted-workspace: no status probe runs (docs/security.md)
   bool force_conflicts = false;      // apply --force-conflicts: take fields other managers own
   double ready_poll_seconds = 0.5;   // how often readiness is polled
+  OutputRegistry* outputs = nullptr;  // script outputs known so far (null: none are kept)
 };
+
+// The environment a script gets for the outputs of `producers`:
+// OutputEnvName(address, key) → value, for every output each one published.
+std::map<std::string, std::string> OutputEnvironment(const Env& env, const std::vector<std::string>& producers);
 
 // What the workspace wants for one resource.
 struct Desired {
@@ -114,7 +120,7 @@ struct Desired {
   std::string hash;
   std::string machine;   // node.*: hostname
   std::string content;   // render.*: rendered text
-  std::vector<std::string> resource_deps;  // graph prerequisites
+  std::vector<std::string> resource_deps;  // graph prerequisites (and producers of outputs it reads)
 };
 
 // What a provider saw.

@@ -54,6 +54,9 @@ Result<providers::ExecResult> LocalTransport::Exec(const providers::ExecRequest&
   p.cwd = Map(req.cwd);
   p.env = req.env;
   p.env["PAIPLAN_NODE_ROOT"] = root_;
+  p.env["PAIPLAN_TRANSPORT"] = "local";  // role packages that install for real refuse to run here
+  // A path on the "machine" (the node handler's outputs file) is under root_ here.
+  if (auto o = p.env.find("PAIPLAN_OUTPUTS"); o != p.env.end() && !o->second.empty()) o->second = Map(o->second);
   p.timeout = req.timeout;
   p.on_output = req.on_output;
   auto words = PlainWords(req.command);

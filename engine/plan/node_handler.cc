@@ -4,6 +4,7 @@
 
 #include "engine/base/fs.h"
 #include "engine/plan/handlers.h"
+#include "engine/plan/join_credentials.h"
 #include "engine/plan/role_package.h"
 
 namespace paiplan::plan {
@@ -11,7 +12,7 @@ namespace {
 
 class NodeHandler : public ResourceHandler {
  public:
-  explicit NodeHandler(const Env& env) : env_(env), packager_(*env.ws, &diags_) {}
+  explicit NodeHandler(const Env& env) : env_(env), packager_(*env.ws, &diags_), joins_(env) {}
   graph::Kind kind() const override { return graph::Kind::kNode; }
 
   void Observe(const std::vector<ObserveItem>& items, std::map<std::string, Observation>* out) override {
@@ -62,11 +63,21 @@ class NodeHandler : public ResourceHandler {
 
   ApplyResult Apply(const Action& a, ApplyContext& ctx) override {
     ApplyResult r;
-    r.status = a.type == ActionType::kDelete ? Clean(a, ctx) : Bootstrap(a, ctx);
-    if (r.status.ok()) {
-      if (a.type == ActionType::kDelete) r.batch.deletes.push_back(a.address);
-      else r.batch.puts.emplace_back(a.address, MakeRecord(a, env_.now()));
+    std::optional<OutputValues> published;
+    r.status = a.type == ActionType::kDelete ? Clean(a, ctx) : Bootstrap(a, ctx, &published);
+    if (!r.status.ok()) return r;
+    if (a.type == ActionType::kDelete) {
+      r.batch.deletes.push_back(a.address);
+      if (env_.outputs) env_.outputs->Erase(a.address);
+      return r;
     }
+    // A run that wrote no outputs file keeps what was published before.
+    OutputValues values = published ? *published : OutputValues{};
+    if (!published && env_.outputs) values = env_.outputs->Get(a.address).value_or(OutputValues{});
+    auto rec = MakeRecord(a, env_.now());
+    if (!values.empty()) rec["outputs"] = values;
+    if (env_.outputs) env_.outputs->Set(a.address, std::move(values));
+    r.batch.puts.emplace_back(a.address, std::move(rec));
     return r;
   }
 
@@ -124,11 +135,17 @@ class NodeHandler : public ResourceHandler {
   // `timeout_s`: nodes.bootstrap-timeout for bootstrap.sh, ssh.command-timeout
   // for every other remote command (clean.sh).
   Status Run(providers::Transport* t, const std::string& cmd, const std::string& cwd,
-             const config::Machine& m, ApplyContext& ctx, const char* what, double timeout_s) {
+             const config::Machine& m, ApplyContext& ctx, const char* what, double timeout_s,
+             const std::map<std::string, std::string>& extra = {}) {
     providers::ExecRequest req;
     req.command = cmd;
     req.cwd = cwd;
-    req.env = {{"PAIPLAN_HOSTNAME", m.hostname}, {"PAIPLAN_ROLE", m.role}, {"PAIPLAN_HOSTIP", m.hostip}};
+    req.env = env_.ws->settings.node_env;
+    for (const auto& [k, v] : extra) req.env[k] = v;
+    req.env["PAIPLAN_HOSTNAME"] = m.hostname;
+    req.env["PAIPLAN_ROLE"] = m.role;
+    req.env["PAIPLAN_HOSTIP"] = m.hostip;
+    if (const config::Machine* first = FirstMaster(*env_.ws)) req.env["PAIPLAN_FIRST_MASTER"] = first->hostname;
     req.timeout = std::chrono::milliseconds(int64_t(timeout_s * 1000));
     req.on_output = [&](std::string_view chunk, bool) { ctx.log(chunk); };
     ctx.log("$ " + cmd + "  (on " + t->Describe() + ", in " + cwd + ")\n");
@@ -146,7 +163,7 @@ class NodeHandler : public ResourceHandler {
     return Status::Ok();
   }
 
-  Status Bootstrap(const Action& a, ApplyContext& ctx) {
+  Status Bootstrap(const Action& a, ApplyContext& ctx, std::optional<OutputValues>* published) {
     config::Machine m = MachineFor(a.address.substr(5), a.after);
     auto pkg = packager_.Build(m);
     if (!pkg) return pkg.error();
@@ -158,12 +175,55 @@ class NodeHandler : public ResourceHandler {
       PP_RETURN_IF_ERROR(t->Upload(fs::Join(staging, name), content, mode));
     }
     ctx.log("uploaded " + std::to_string(pkg->files.size()) + " files to " + staging + "\n");
+    std::string outputs_file = fs::Join(staging, "outputs.env");
+    PP_RETURN_IF_ERROR(t->RemoveFile(outputs_file));
+    std::map<std::string, std::string> extra = OutputEnvironment(env_, a.resource_deps);
+    extra["PAIPLAN_OUTPUTS"] = outputs_file;
+    if (joins_.NeedsCredentials(m)) {
+      PP_ASSIGN_OR_RETURN(auto creds, joins_.Mint(m, ctx));
+      for (const auto& [k, v] : creds) extra[JoinEnvName(k)] = v;
+    }
     PP_RETURN_IF_ERROR(Run(t, "bash ./bootstrap.sh", staging, m, ctx, "bootstrap.sh",
-                                env_.ws->settings.bootstrap_timeout));
+                                env_.ws->settings.bootstrap_timeout, extra));
+    PP_ASSIGN_OR_RETURN(auto text, t->ReadFile(outputs_file));
+    if (text.has_value()) {
+      PP_ASSIGN_OR_RETURN(OutputValues values, ParseOutputs(*text, "$PAIPLAN_OUTPUTS of node." + m.hostname));
+      PP_RETURN_IF_ERROR(t->RemoveFile(outputs_file));
+      ctx.log("published " + std::to_string(values.size()) + " output(s)\n");
+      *published = std::move(values);
+    }
+    PP_RETURN_IF_ERROR(FetchKubeconfig(t, staging, ctx));
     ojson marker = {{"hostname", m.hostname}, {"role", m.role}, {"hash", a.hash},
                     {"package_hash", pkg->hash}, {"paiplan_version", PAIPLAN_VERSION},
                     {"applied_at", env_.now()}};
     return t->Upload(MarkerPath(a.after), marker.dump(2) + "\n", 0644);
+  }
+
+  // A bootstrap that leaves `kubeconfig` in its staging directory (the
+  // built-in first master: the cluster's admin kubeconfig) hands it to
+  // paiplan: written to .paiplan/kubeconfig (0600), removed from the node.
+  Status FetchKubeconfig(providers::Transport* t, const std::string& staging, ApplyContext& ctx) {
+    std::string remote = fs::Join(staging, "kubeconfig");
+    PP_ASSIGN_OR_RETURN(auto text, t->ReadFile(remote));
+    if (!text.has_value()) return Status::Ok();
+    std::string local = fs::Join(env_.paiplan_dir, "kubeconfig");
+    PP_RETURN_IF_ERROR(fs::WriteFileAtomic(local, *text, 0600));
+    ctx.log("fetched the admin kubeconfig to " + local + " (mode 0600)\n");
+    return t->RemoveFile(remote);
+  }
+
+  // clean.sh and the plain files of roles/common/ (the shell it sources).
+  Status UploadClean(providers::Transport* t, const std::string& staging, const std::string& clean) {
+    PP_RETURN_IF_ERROR(t->Upload(fs::Join(staging, "clean.sh"), clean, 0755));
+    std::string common = fs::Join(env_.ws->roles_dir, kCommonRoleDir);
+    if (!fs::IsDirectory(common)) return Status::Ok();
+    PP_ASSIGN_OR_RETURN(auto files, fs::ListFilesRecursive(common));
+    for (const auto& f : files) {
+      if (f.ends_with(".template")) continue;
+      PP_ASSIGN_OR_RETURN(std::string text, fs::ReadFile(fs::Join(common, f)));
+      PP_RETURN_IF_ERROR(t->Upload(fs::Join(staging, f), text, f.ends_with(".sh") ? 0755 : 0644));
+    }
+    return Status::Ok();
   }
 
   Status Clean(const Action& a, ApplyContext& ctx) {
@@ -175,9 +235,9 @@ class NodeHandler : public ResourceHandler {
     auto clean = fs::ReadFile(clean_src);
     if (clean) {
       std::string staging = fs::Join(dir, "staging");
-      PP_RETURN_IF_ERROR(t->Upload(fs::Join(staging, "clean.sh"), *clean, 0755));
+      PP_RETURN_IF_ERROR(UploadClean(t, staging, *clean));
       PP_RETURN_IF_ERROR(Run(t, "bash ./clean.sh", staging, m, ctx, "clean.sh",
-                                  env_.ws->settings.ssh_command_timeout));
+                                  env_.ws->settings.ssh_command_timeout, OutputEnvironment(env_, a.resource_deps)));
     } else {
       ctx.log("no clean.sh in " + clean_src + "; only the marker is removed\n");
     }
@@ -187,6 +247,7 @@ class NodeHandler : public ResourceHandler {
   const Env& env_;
   Diagnostics diags_;  // template errors were already reported by the planner
   RolePackager packager_;
+  JoinCredentials joins_;
 };
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include "engine/base/sha256.h"
 #include "engine/plan/desired.h"
 #include "engine/plan/handlers.h"
+#include "engine/plan/output_binding.h"
 
 namespace paiplan::plan {
 namespace {
@@ -46,6 +47,8 @@ class RenderHandler : public ResourceHandler {
   std::string DescribeChange(const ojson& before, const ojson& after) const override {
     // The template, the service's configuration or the layout may be the
     // cause; the diff printed under the action shows what.
+    std::string outputs = ChangedOutputs(before, after);
+    if (!outputs.empty()) return "output " + outputs + " changed";
     return "rendered " + after.value("file", std::string("?")) + " changed";
   }
 
@@ -63,17 +66,44 @@ class RenderHandler : public ResourceHandler {
       if (r.status.ok()) r.batch.deletes.push_back(a.address);
       return r;
     }
-    r.status = fs::WritePaiplanFile(path, a.content, 0600);
-    ctx.log("wrote " + std::to_string(a.content.size()) + " bytes to " + path + "\n");
+    Action done = a;
+    if (HasDeferredOutputs(a.after)) {
+      r.status = RenderWithOutputs(&done);
+      if (!r.status.ok()) return r;
+      ctx.log("rendered with the outputs published by this apply\n");
+    }
+    r.status = fs::WritePaiplanFile(path, done.content, 0600);
+    ctx.log("wrote " + std::to_string(done.content.size()) + " bytes to " + path + "\n");
     if (r.status.ok()) {
-      auto rec = MakeRecord(a, env_.now());
-      rec["content"] = a.content;
+      auto rec = MakeRecord(done, env_.now());
+      rec["content"] = done.content;
       r.batch.puts.emplace_back(a.address, rec);
     }
     return r;
   }
 
  private:
+  // A template that read outputs not known at plan time is rendered again
+  // now that their producers ran (they come first: they are its resource_deps).
+  Status RenderWithOutputs(Action* a) const {
+    std::string service = a->after.value("service", std::string());
+    std::string file = a->after.value("file", std::string());
+    auto svc = env_.ws->services.find(service);
+    if (svc == env_.ws->services.end() || !env_.outputs) {
+      return Status::FailedPrecondition(a->address + ": service " + service + " is no longer in the workspace; plan again");
+    }
+    PP_ASSIGN_OR_RETURN(std::string text, fs::ReadFile(fs::Join(svc->second.deploy_dir, file + ".template")));
+    PP_ASSIGN_OR_RETURN(OutputBinding bound, BindOutputs(FindOutputRefs(text), ApplyTimeLookup(*env_.outputs)));
+    nlohmann::ordered_json ctx = nlohmann::ordered_json::object();
+    ctx["cluster_cfg"] = env_.ws->cluster_cfg;
+    PP_ASSIGN_OR_RETURN(a->content, RenderServiceFile(*env_.ws, svc->second, file, ctx, bound.context));
+    a->hash = Sha256Hex(a->content);
+    a->after["sha256"] = a->hash;
+    a->after["size"] = a->content.size();
+    a->after["outputs_used"] = bound.used;
+    return Status::Ok();
+  }
+
   const Env& env_;
 };
 

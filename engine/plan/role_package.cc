@@ -42,17 +42,30 @@ RolePackager::RolePackager(const config::Workspace& ws, Diagnostics* diags) : ws
                    "create " + fs::Join(r.dir, "bootstrap.sh") + " (see services/_roles/ for the built-in ones)");
       continue;
     }
-    for (const auto& f : *files) {
-      auto text = fs::ReadFile(fs::Join(r.dir, f));
+    // roles/common/ goes into every role's package (a role's own file of
+    // the same name wins): shell and templates the roles share.
+    std::vector<std::string> paths;
+    for (const auto& f : *files) paths.push_back(fs::Join(r.dir, f));
+    std::string common = fs::Join(ws.roles_dir, kCommonRoleDir);
+    if (auto shared = fs::ListFilesRecursive(common); shared && fs::IsDirectory(common)) {
+      for (const auto& f : *shared) {
+        if (std::find(files->begin(), files->end(), f) != files->end()) continue;
+        files->push_back(f);
+        paths.push_back(fs::Join(common, f));
+      }
+    }
+    for (size_t i = 0; i < files->size(); ++i) {
+      const std::string& f = (*files)[i];
+      auto text = fs::ReadFile(paths[i]);
       if (!text) {
-        diags->Error({fs::Join(r.dir, f), 0, 0}, text.error().message());
+        diags->Error({paths[i], 0, 0}, text.error().message());
         continue;
       }
       const std::string suffix = ".template";
       if (f.size() > suffix.size() && f.compare(f.size() - suffix.size(), suffix.size(), suffix) == 0) {
-        auto t = tmpl::Template::Parse(*text, fs::Join(r.dir, f));
+        auto t = tmpl::Template::Parse(*text, paths[i]);
         if (!t) {
-          diags->Error({fs::Join(r.dir, f), 0, 0}, t.error().message(), "fix the template syntax");
+          diags->Error({paths[i], 0, 0}, t.error().message(), "fix the template syntax");
           continue;
         }
         r.templates.emplace_back(f.substr(0, f.size() - suffix.size()),

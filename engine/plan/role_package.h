@@ -1,7 +1,8 @@
 // Role packages (DESIGN.md §9): the files a machine of a k8s-role gets,
 // from roles/<role>/ of the workspace (else the built-in services/_roles/).
 // `*.template` files are rendered per machine with {cluster_cfg, host}; the
-// rest are copied. bootstrap.sh and clean.sh are the entry points.
+// rest are copied. bootstrap.sh and clean.sh are the entry points. Files of
+// roles/common/ are part of every role's package.
 //
 // Thread-safety: RolePackager is immutable after construction; Build may be
 // called from several threads.
@@ -18,6 +19,9 @@
 #include "providers/template/jinja.h"
 
 namespace paiplan::plan {
+
+// roles/<kCommonRoleDir>/: files added to every role's package.
+inline constexpr char kCommonRoleDir[] = "common";
 
 struct RolePackage {
   std::vector<std::pair<std::string, std::string>> files;  // relative name → content, sorted

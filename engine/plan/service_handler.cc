@@ -12,7 +12,9 @@
 #include "engine/base/fs.h"
 #include "engine/base/path_policy.h"
 #include "engine/plan/attr_diff.h"
+#include "engine/base/sha256.h"
 #include "engine/plan/handlers.h"
+#include "engine/plan/output_binding.h"
 #include "engine/plan/service_script.h"
 #include "providers/script/process.h"
 
@@ -96,6 +98,7 @@ class ServiceHandler : public ResourceHandler {
     bool explained = files == "service.yaml changed" && !specific.empty();
     if (!files.empty() && t.empty() && !explained) why.push_back("deploy directory changed: " + files);
     why.insert(why.end(), specific.begin(), specific.end());
+    if (std::string o = ChangedOutputs(before, after); !o.empty()) why.insert(why.begin(), "output " + o + " changed");
     std::string out;
     for (const auto& w : why) out += (out.empty() ? "" : "; ") + w;
     return out.empty() ? "service definition changed" : out;
@@ -116,26 +119,82 @@ class ServiceHandler : public ResourceHandler {
       script = scripts.value("start", "");
     }
     std::string workdir = ServiceWorkdir(env_, name);
+    std::string outputs_file = fs::Join(env_.paiplan_dir, "outputs/" + name + ".env");
     r.status = fs::CheckSingleName(name, "service name of " + a.address);
     if (r.status.ok() && !script.empty()) r.status = fs::CheckRelativeName(script, which + "-script of " + a.address);
     if (r.status.ok()) r.status = PrepareWorkdir(name, workdir);
+    if (r.status.ok()) r.status = fs::MakeDirs(fs::Dirname(outputs_file));
+    if (r.status.ok()) r.status = fs::RemoveAll(outputs_file);
     if (r.status.ok() && a.type == ActionType::kReplace) {
       const ojson was = a.before.is_object() ? a.before.value("scripts", ojson::object()) : ojson::object();
       std::string stop = was.value("stop", "");
       if (!stop.empty()) r.status = RunScript(name, "stop", stop, workdir, ctx);
     }
     if (r.status.ok()) {
+      std::map<std::string, std::string> extra = ScriptOutputEnv(a);
+      extra["PAIPLAN_OUTPUTS"] = outputs_file;
       if (script.empty()) ctx.log("service has no " + which + "-script; nothing to run\n");
-      else r.status = RunScript(name, which, script, workdir, ctx);
+      else r.status = RunScript(name, which, script, workdir, ctx, extra);
     }
-    if (r.status.ok()) {
-      if (del) r.batch.deletes.push_back(a.address);
-      else r.batch.puts.emplace_back(a.address, MakeRecord(a, env_.now()));
+    if (!r.status.ok()) return r;
+    if (del) {
+      r.batch.deletes.push_back(a.address);
+      if (env_.outputs) env_.outputs->Erase(a.address);
+      return r;
     }
+    auto rec = MakeRecord(a, env_.now());
+    r.status = RecordOutputs(a, outputs_file, &rec, ctx);
+    if (r.status.ok()) r.batch.puts.emplace_back(a.address, std::move(rec));
     return r;
   }
 
  private:
+  // The outputs of what the service depends on, as PAIPLAN_OUTPUT_* variables.
+  std::map<std::string, std::string> ScriptOutputEnv(const Action& a) const {
+    std::vector<std::string> producers = a.resource_deps;
+    const ojson& attrs = a.type == ActionType::kDelete ? a.before : a.after;
+    if (attrs.is_object() && attrs.contains("outputs_used")) {
+      for (auto it = attrs["outputs_used"].begin(); it != attrs["outputs_used"].end(); ++it) {
+        producers.push_back(it.key().substr(0, it.key().find('[')));
+      }
+    }
+    return OutputEnvironment(env_, producers);
+  }
+
+  // Puts the outputs the script published (or, when it wrote none, those
+  // recorded before) in `rec`; resolves what was (known after apply) at plan
+  // time, so the record carries what the next plan will want.
+  Status RecordOutputs(const Action& a, const std::string& file, state::ResourceRecord* rec, ApplyContext& ctx) {
+    auto text = fs::ReadFileIfExists(file);
+    if (!text) return text.error();
+    OutputValues values;
+    if (text->has_value()) {
+      PP_ASSIGN_OR_RETURN(values, ParseOutputs(**text, "$PAIPLAN_OUTPUTS of service." + a.address.substr(8)));
+      (void)fs::RemoveAll(file);
+      ctx.log("published " + std::to_string(values.size()) + " output(s)\n");
+    } else if (env_.outputs) {
+      values = env_.outputs->Get(a.address).value_or(OutputValues{});
+    }
+    if (!values.empty()) (*rec)["outputs"] = values;
+    if (env_.outputs) env_.outputs->Set(a.address, values);
+    if (!HasDeferredOutputs(a.after) || !env_.outputs) return Status::Ok();
+    ojson attrs = a.after;
+    for (auto it = attrs["outputs_used"].begin(); it != attrs["outputs_used"].end(); ++it) {
+      std::string key = it.key();
+      auto bracket = key.find('[');
+      auto v = env_.outputs->Get(key.substr(0, bracket));
+      std::string k = key.substr(bracket + 1, key.size() - bracket - 2);
+      if (v && v->count(k)) it.value() = Sha256Hex(v->at(k));
+    }
+    for (auto it = attrs["renders"].begin(); it != attrs["renders"].end(); ++it) {
+      auto body = fs::ReadFile(fs::Join(ServiceWorkdir(env_, a.address.substr(8)), it.key()));
+      if (body) it.value() = Sha256Hex(*body);
+    }
+    (*rec)["attributes"] = attrs;
+    (*rec)["hash"] = Sha256Hex(attrs.dump());  // as desired.cc hashes a service
+    return Status::Ok();
+  }
+
   // Copies deploy/ (all but templates) into the working copy; renders are
   // written there by their own actions.
   Status PrepareWorkdir(const std::string& name, const std::string& workdir) {
@@ -164,13 +223,13 @@ class ServiceHandler : public ResourceHandler {
   // script killed at its timeout is not retried: it would likely hang again,
   // and the action would block for a multiple of the timeout.
   Status RunScript(const std::string& name, const std::string& which, const std::string& script,
-                   const std::string& workdir, ApplyContext& ctx) {
+                   const std::string& workdir, ApplyContext& ctx, const std::map<std::string, std::string>& extra) {
     const auto& s = env_.ws->settings;
     auto r = s.script_service_retries.find(name);
     int attempts = 1 + (r == s.script_service_retries.end() ? s.script_retries : r->second);
     double delay = s.script_retry_delay;
     for (int attempt = 1;; ++attempt) {
-      ScriptRun run = RunScriptOnce(name, which, script, workdir, ctx);
+      ScriptRun run = RunScriptOnce(name, which, script, workdir, ctx, extra);
       if (run.status.ok() || run.timed_out || attempt >= attempts) {
         if (run.status.ok() || attempts == 1) return run.status;
         return Status(run.status.code(), run.status.message() + "\n(attempt " + std::to_string(attempt) + " of " +
@@ -204,9 +263,10 @@ class ServiceHandler : public ResourceHandler {
   }
 
   ScriptRun RunScriptOnce(const std::string& name, const std::string& which, const std::string& script,
-                          const std::string& workdir, ApplyContext& ctx) {
+                          const std::string& workdir, ApplyContext& ctx, const std::map<std::string, std::string>& extra) {
     double timeout = ServiceScriptTimeout(env_.ws->settings, name);
     script::ProcessRequest p = ServiceScriptRequest(env_, name, which, script);
+    for (const auto& [k, v] : extra) p.env[k] = v;
     p.on_output = [&](std::string_view chunk, bool) { ctx.log(chunk); };
     ctx.log("$ bash " + script + "  (" + which + "-script, in " + workdir + ")\n");
     auto res = script::RunProcess(p);

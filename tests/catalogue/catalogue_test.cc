@@ -205,32 +205,37 @@ TEST(CatalogueTest, RendererReportsBrokenTemplates) {
   sfs::remove_all(ws);
 }
 
-TEST(CatalogueTest, RoleBootstrapIsDryIdempotentAndCleanable) {
+TEST(CatalogueTest, RoleBootstrapDryModeIsIdempotentAndCleanable) {
   char tmpl[] = "/tmp/pp_roles_XXXXXX";
   std::string tmp = ::mkdtemp(tmpl);
   ExecResult r = Exec({kPython, kRenderer, "--workspace", kRepo + "/examples/cluster", "--catalogue",
                 kCatalogue, "--out", tmp + "/rendered"});
   ASSERT_EQ(r.status, 0) << r.output;
   std::string pkg = tmp + "/rendered/_roles/worker/pai-worker-0";
-  for (const char* f : {"bootstrap.sh", "clean.sh"}) {
-    sfs::copy_file(kCatalogue + "/_roles/worker/" + f, pkg + "/" + f);
+  for (const char* f : {"worker/bootstrap.sh", "worker/clean.sh", "common/lib.sh"}) {
+    sfs::copy_file(kCatalogue + "/_roles/" + f, pkg + "/" + sfs::path(f).filename().string());
   }
+  EXPECT_THAT(fs::ReadFile(pkg + "/cluster.env").value_or(""), ::testing::HasSubstr("NODE_IP=127.0.0.21"));
   std::map<std::string, std::string> env = {{"PAIPLAN_NODE_ROOT", tmp + "/node"},
                                             {"PAIPLAN_HOSTNAME", "pai-worker-0"},
                                             {"PAIPLAN_ROLE", "worker"},
-                                            {"PAIPLAN_REAL_INSTALL", "0"}};
+                                            {"PAIPLAN_BOOTSTRAP_MODE", "dry"},
+                                            {"PAIPLAN_JOIN_JOIN_TOKEN", "abcdef.0123456789abcdef"}};
   for (int i = 0; i < 2; ++i) {
     ExecResult b = Exec({"bash", pkg + "/bootstrap.sh"}, env);
     ASSERT_EQ(b.status, 0) << b.output;
-    EXPECT_THAT(b.output, ::testing::HasSubstr("dry bootstrap done"));
+    EXPECT_THAT(b.output, ::testing::HasSubstr("dry: would run: kubeadm join"));
+    EXPECT_THAT(b.output, ::testing::HasSubstr("worker bootstrap done (mode dry)"));
   }
-  auto kubelet = fs::ReadFile(tmp + "/node/etc/paiplan/kubelet.env");
-  ASSERT_TRUE(kubelet.has_value());
-  EXPECT_THAT(*kubelet, ::testing::HasSubstr("KUBELET_NODE_IP=127.0.0.21"));
-  EXPECT_TRUE(fs::Exists(tmp + "/node/etc/paiplan/hosts"));
   ExecResult c = Exec({"bash", pkg + "/clean.sh"}, env);
   ASSERT_EQ(c.status, 0) << c.output;
-  EXPECT_FALSE(fs::Exists(tmp + "/node/etc/paiplan"));
+  EXPECT_THAT(c.output, ::testing::HasSubstr("dry: would run: kubeadm reset -f"));
+  // transport: local and the real mode: refused, nothing run.
+  env.erase("PAIPLAN_BOOTSTRAP_MODE");
+  env["PAIPLAN_TRANSPORT"] = "local";
+  ExecResult refused = Exec({"bash", pkg + "/bootstrap.sh"}, env);
+  EXPECT_EQ(refused.status, 1);
+  EXPECT_THAT(refused.output, ::testing::HasSubstr("PAIPLAN_BOOTSTRAP_MODE: dry"));
   sfs::remove_all(tmp);
 }
 

@@ -165,14 +165,19 @@ def main():
     for roles_dir in (os.path.join(args.workspace, 'roles'), os.path.join(args.catalogue, '_roles')):
         for role in sorted(os.listdir(roles_dir)) if os.path.isdir(roles_dir) else []:
             roles.setdefault(role, os.path.join(roles_dir, role))
+    # roles/common/ is part of every role's package (a role's own file wins).
+    common = roles.get('common')
     for role, rdir in sorted(roles.items()):
         names = sorted(f[:-len('.template')] for f in os.listdir(rdir) if f.endswith('.template'))
+        shared = sorted(f[:-len('.template')] for f in os.listdir(common) if f.endswith('.template')
+                        and f[:-len('.template')] not in names) if common and role != 'common' else []
         for host, m in cluster_cfg['layout']['machine-list'].items():
             if m.get('k8s-role') != role:
                 continue
             ctx = {'cluster_cfg': cluster_cfg, 'host': m}
             render_dir(rdir, names, ctx, args.out, f'_roles/{role}/{host}', problems)
-            rendered += len(names)
+            render_dir(common, shared, ctx, args.out, f'_roles/{role}/{host}', problems)
+            rendered += len(names) + len(shared)
 
     for p in problems:
         print(p)

@@ -8,5 +8,6 @@ paiplan_test(ssh_e2e_test
     ${CMAKE_CURRENT_LIST_DIR}/drift_test.cc
     ${CMAKE_CURRENT_LIST_DIR}/ssh_options_test.cc
     ${CMAKE_CURRENT_LIST_DIR}/password_test.cc
+    ${CMAKE_CURRENT_LIST_DIR}/k8s_bootstrap_test.cc
   LIBS sshd_harness pp_base
   LOCK sshd)

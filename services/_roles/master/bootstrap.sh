@@ -1,60 +1,41 @@
 #!/usr/bin/env bash
-# Bootstraps a master node. Idempotent: running it twice changes nothing more.
-#
-# Safe by default: it only prepares directories and writes the files paiplan
-# rendered for this machine under ${PAIPLAN_NODE_ROOT:-/} (a test or a demo
-# points PAIPLAN_NODE_ROOT at a scratch directory), and checks prerequisites.
-# Installing and starting real services (kubelet etcd) happens only when
-# PAIPLAN_REAL_INSTALL=1.
-#
-# paiplan runs it from the uploaded role package, with PAIPLAN_HOSTNAME and
-# PAIPLAN_ROLE set; the rendered *.template files sit beside it.
+# shellcheck disable=SC2154  # root, mode, host and the cluster.env values come from lib.sh
+# Bootstraps a master. The first master of layout.yaml runs `kubeadm init`
+# from kubeadm-init.conf (rendered from layout.yaml) and applies the CNI
+# (cni-host-gw.yaml); the others join with --control-plane using the
+# credentials paiplan minted for them on a healthy master (PAIPLAN_JOIN_*).
+# Idempotent: a machine that already joined runs no kubeadm.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
-root="${PAIPLAN_NODE_ROOT:-/}"
-host="${PAIPLAN_HOSTNAME:-$(hostname)}"
-echo "bootstrap ${PAIPLAN_ROLE:-master} node $host under $root"
+# shellcheck source=services/_roles/common/lib.sh
+. ./lib.sh
 
-# Prerequisites a real node needs; here they are only reported.
-for tool in bash mkdir install; do
-  command -v "$tool" >/dev/null || { echo "missing required tool: $tool" >&2; exit 1; }
-done
-missing=()
-for tool in docker systemctl kubelet; do
-  command -v "$tool" >/dev/null || missing+=("$tool")
-done
-
-for d in etc/paiplan etc/paiplan/kubernetes/manifests var/lib/paiplan/etcd; do
-  mkdir -p "$root/$d"
-done
-# Files rendered for this machine (see the *.template files of this package).
-for f in *; do
-  [ -f "$f" ] || continue
-  case "$f" in
-    *.template | *.sh) ;;
-    *) install -m 0644 "$f" "$root/etc/paiplan/$f" ;;
-  esac
-done
-
-# Real install: kubelet (already installed from packages) runs the control
-# plane from the static pod manifests directory; swap must be off.
-install_real_services() {
-  swapoff -a
-  install -m 0644 "$root/etc/paiplan/kubelet.env" /etc/default/kubelet
-  install -m 0644 "$root/etc/paiplan/hosts" /etc/hosts.paiplan
-  systemctl daemon-reload
-  systemctl enable --now kubelet
-}
-
-if [ "${PAIPLAN_REAL_INSTALL:-0}" = 1 ]; then
-  if [ "${#missing[@]}" -gt 0 ]; then
-    echo "PAIPLAN_REAL_INSTALL=1 but missing: ${missing[*]}" >&2
-    exit 1
+preflight 6443 2379 2380 10250 10257 10259
+install_packages
+put_file etc/paiplan/kubeadm-init.conf 0600 < kubeadm-init.conf
+put_file etc/paiplan/cni-host-gw.yaml < cni-host-gw.yaml
+if [ "$host" = "$FIRST_MASTER" ]; then
+  if joined; then
+    log "control plane already initialised: kubeadm not run"
+  else
+    log "kubeadm init (control plane endpoint $CONTROL_PLANE_ENDPOINT)"
+    # kubeadm prints the join command with its token, and the certificate key:
+    # masked, the log is kept (paiplan mints fresh credentials per joiner).
+    act kubeadm init --config "$root/etc/paiplan/kubeadm-init.conf" --upload-certs 2>&1 \
+      | sed -E 's/(--token|--certificate-key) [^ ]+/\1 (sensitive)/g; s/^[0-9a-f]{64}$/(sensitive)/'
   fi
-  install_real_services
+  act kubectl --kubeconfig "$root/etc/kubernetes/admin.conf" apply -f "$root/etc/paiplan/cni-host-gw.yaml"
+  # The admin kubeconfig goes to paiplan (.paiplan/kubeconfig in the workspace, 0600).
+  if [ "$mode" = real ]; then install -m 0600 "$root/etc/kubernetes/admin.conf" ./kubeconfig; fi
+  publish control_plane_endpoint "$CONTROL_PLANE_ENDPOINT"
+  if [ "$mode" = real ]; then
+    publish ca_cert_hash "sha256:$(openssl x509 -pubkey -noout -in "$root/etc/kubernetes/pki/ca.crt" \
+      | openssl pkey -pubin -outform der 2>/dev/null | sha256sum | cut -d' ' -f1)"
+  else
+    publish ca_cert_hash "sha256:dry"
+  fi
 else
-  if [ "${#missing[@]}" -gt 0 ]; then
-    echo "note: ${missing[*]} not found (only needed with PAIPLAN_REAL_INSTALL=1)"
-  fi
-  echo "dry bootstrap done; set PAIPLAN_REAL_INSTALL=1 to install and start kubelet etcd"
+  join_cluster --control-plane --certificate-key "${PAIPLAN_JOIN_CERTIFICATE_KEY:-}" \
+    --apiserver-advertise-address "$NODE_IP"
 fi
+log "master bootstrap done (mode $mode)"

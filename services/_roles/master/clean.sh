@@ -1,12 +1,10 @@
 #!/usr/bin/env bash
-# Cleans a master node: removes what bootstrap.sh wrote under ${PAIPLAN_NODE_ROOT:-/}.
-# Idempotent. Stops kubelet only when PAIPLAN_REAL_INSTALL=1.
+# shellcheck disable=SC2154  # root, mode, host and the cluster.env values come from lib.sh
+# Cleans a master: kubeadm reset -f (which also removes this member from
+# etcd), the CNI configuration, kubelet stopped. Idempotent. paiplan does not
+# drain the node nor delete its Node object yet: `kubectl drain` it first.
 set -euo pipefail
-root="${PAIPLAN_NODE_ROOT:-/}"
-echo "clean ${PAIPLAN_ROLE:-master} node ${PAIPLAN_HOSTNAME:-$(hostname)} under $root"
-if [ "${PAIPLAN_REAL_INSTALL:-0}" = 1 ]; then
-  systemctl disable --now kubelet || true
-fi
-# Only paiplan's own directory: data directories of services are left alone.
-rm -rf "${root%/}/etc/paiplan"
-echo "clean done"
+cd "$(dirname "${BASH_SOURCE[0]}")"
+# shellcheck source=services/_roles/common/lib.sh
+. ./lib.sh
+reset_node

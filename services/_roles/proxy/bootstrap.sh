@@ -1,57 +1,22 @@
 #!/usr/bin/env bash
-# Bootstraps a proxy node. Idempotent: running it twice changes nothing more.
-#
-# Safe by default: it only prepares directories and writes the files paiplan
-# rendered for this machine under ${PAIPLAN_NODE_ROOT:-/} (a test or a demo
-# points PAIPLAN_NODE_ROOT at a scratch directory), and checks prerequisites.
-# Installing and starting real services (haproxy) happens only when
-# PAIPLAN_REAL_INSTALL=1.
-#
-# paiplan runs it from the uploaded role package, with PAIPLAN_HOSTNAME and
-# PAIPLAN_ROLE set; the rendered *.template files sit beside it.
+# shellcheck disable=SC2154  # root, mode, host and the cluster.env values come from lib.sh
+# Bootstraps a proxy: haproxy in front of every master's API server
+# (haproxy.cfg, rendered from layout.yaml). Comes before the first master in
+# the plan: the masters are reached through it. Idempotent.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
-root="${PAIPLAN_NODE_ROOT:-/}"
-host="${PAIPLAN_HOSTNAME:-$(hostname)}"
-echo "bootstrap ${PAIPLAN_ROLE:-proxy} node $host under $root"
+# shellcheck source=services/_roles/common/lib.sh
+. ./lib.sh
 
-# Prerequisites a real node needs; here they are only reported.
-for tool in bash mkdir install; do
-  command -v "$tool" >/dev/null || { echo "missing required tool: $tool" >&2; exit 1; }
-done
-missing=()
-for tool in docker systemctl haproxy; do
-  command -v "$tool" >/dev/null || missing+=("$tool")
-done
-
-for d in etc/paiplan etc/paiplan/haproxy; do
-  mkdir -p "$root/$d"
-done
-# Files rendered for this machine (see the *.template files of this package).
-for f in *; do
-  [ -f "$f" ] || continue
-  case "$f" in
-    *.template | *.sh) ;;
-    *) install -m 0644 "$f" "$root/etc/paiplan/$f" ;;
-  esac
-done
-
-# Real install: haproxy (already installed from packages) balances the API servers.
-install_real_services() {
-  install -m 0644 "$root/etc/paiplan/haproxy.cfg" /etc/haproxy/haproxy.cfg
-  systemctl enable haproxy
-  systemctl restart haproxy
-}
-
-if [ "${PAIPLAN_REAL_INSTALL:-0}" = 1 ]; then
-  if [ "${#missing[@]}" -gt 0 ]; then
-    echo "PAIPLAN_REAL_INSTALL=1 but missing: ${missing[*]}" >&2
-    exit 1
-  fi
-  install_real_services
+preflight 6443
+if [ "$mode" = dry ]; then
+  act apt-get install -y haproxy
 else
-  if [ "${#missing[@]}" -gt 0 ]; then
-    echo "note: ${missing[*]} not found (only needed with PAIPLAN_REAL_INSTALL=1)"
-  fi
-  echo "dry bootstrap done; set PAIPLAN_REAL_INSTALL=1 to install and start haproxy"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q haproxy
 fi
+changed=yes
+if [ -f "$root/etc/haproxy/haproxy.cfg" ] && cmp -s haproxy.cfg "$root/etc/haproxy/haproxy.cfg"; then changed=no; fi
+put_file etc/haproxy/haproxy.cfg < haproxy.cfg
+act systemctl enable haproxy
+if [ "$changed" = yes ]; then act systemctl restart haproxy; fi
+log "proxy bootstrap done (mode $mode)"

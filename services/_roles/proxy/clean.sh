@@ -1,12 +1,11 @@
 #!/usr/bin/env bash
-# Cleans a proxy node: removes what bootstrap.sh wrote under ${PAIPLAN_NODE_ROOT:-/}.
-# Idempotent. Stops haproxy only when PAIPLAN_REAL_INSTALL=1.
+# shellcheck disable=SC2154  # root, mode, host and the cluster.env values come from lib.sh
+# Cleans a proxy: haproxy stopped and disabled, its configuration removed.
+# Idempotent.
 set -euo pipefail
-root="${PAIPLAN_NODE_ROOT:-/}"
-echo "clean ${PAIPLAN_ROLE:-proxy} node ${PAIPLAN_HOSTNAME:-$(hostname)} under $root"
-if [ "${PAIPLAN_REAL_INSTALL:-0}" = 1 ]; then
-  systemctl disable --now haproxy || true
-fi
-# Only paiplan's own directory: data directories of services are left alone.
-rm -rf "${root%/}/etc/paiplan"
-echo "clean done"
+cd "$(dirname "${BASH_SOURCE[0]}")"
+# shellcheck source=services/_roles/common/lib.sh
+. ./lib.sh
+act systemctl disable --now haproxy || true
+rm -f "$root/etc/haproxy/haproxy.cfg"
+log "clean done"
