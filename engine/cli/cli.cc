@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "engine/base/duration.h"
 #include "engine/cli/commands.h"
 
 namespace paiplan::cli {
@@ -10,6 +11,18 @@ namespace {
 void AddTargets(CLI::App* cmd, std::vector<std::string>* targets, std::vector<std::string>* excludes) {
   cmd->add_option("--target", *targets, "Only this resource and what it needs (repeatable)");
   if (excludes) cmd->add_option("--exclude", *excludes, "Not this resource nor what depends on it (repeatable)");
+}
+
+constexpr const char* kRequireAllHelp =
+    "All or nothing: a resource that cannot be observed stops the run (default: it is left out with what "
+    "needs it, the rest goes on, exit status 1)";
+
+CLI::Validator DurationValidator() {
+  return CLI::Validator(
+      [](std::string& v) -> std::string {
+        return ParseDuration(v) ? "" : "\"" + v + "\" is not a duration; write e.g. 30s, 5m, 1h or 1m30s";
+      },
+      "DURATION");
 }
 
 }  // namespace
@@ -23,6 +36,10 @@ int RunCli(int argc, char** argv) {
   app.add_flag("--no-color", g.no_color, "Disable colour (NO_COLOR is honoured too)");
   app.add_flag("--json", g.json, "Machine-readable JSON output");
   app.add_flag("--allow-missing", g.allow_missing, "Undefined prerequisites are warnings, not errors");
+  app.add_option("--lock-timeout", g.lock_timeout,
+                 "How long commands that take the state lock (apply, destroy, import, state rm/push) "
+                 "wait for it, e.g. 30s, 5m (default: paiplan.yaml lock-timeout, else 0: fail at once)")
+      ->check(DurationValidator());
 
   auto* init = app.add_subcommand("init", "Create .paiplan/, check the workspace and the tools it needs");
   auto* validate = app.add_subcommand("validate", "Parse and check the workspace; no network");
@@ -32,6 +49,7 @@ int RunCli(int argc, char** argv) {
   plan->add_option("-o,--out", pa.out_file, "Save the plan to FILE for `paiplan apply FILE`");
   plan->add_flag("--detailed-exitcode", pa.detailed_exitcode, "Exit 2 when there are changes");
   plan->add_option("--refresh", pa.refresh, "Observe nodes and the API (default true)");
+  plan->add_flag("--require-all", pa.require_all, kRequireAllHelp);
   AddTargets(plan, &pa.targets, &pa.excludes);
 
   ApplyArgs aa;
@@ -43,12 +61,14 @@ int RunCli(int argc, char** argv) {
                   "After a failure, go on with the branches that do not depend on it (the default); "
                   "--no-keep-going starts nothing new once an action failed");
   apply->add_flag("--refresh-only", aa.refresh_only, "Accept observed reality into the state");
+  apply->add_flag("--require-all", aa.require_all, kRequireAllHelp);
   AddTargets(apply, &aa.targets, &aa.excludes);
 
   ApplyArgs da;
   da.destroy = true;
   auto* destroy = app.add_subcommand("destroy", "Stop every service and clean every node paiplan manages");
   destroy->add_flag("--auto-approve", da.auto_approve, "Do not ask for approval");
+  destroy->add_flag("--require-all", da.require_all, kRequireAllHelp);
   destroy->add_flag("--purge", da.purge, "Run delete-scripts (destroys data) instead of stop-scripts");
   destroy->add_option("--parallelism", da.parallelism, "Actions at once (default 10)")->check(CLI::Range(1, 100000));
   AddTargets(destroy, &da.targets, nullptr);
@@ -93,7 +113,7 @@ int RunCli(int argc, char** argv) {
   auto* import = app.add_subcommand("import", "Adopt an existing object into the state");
   import->add_option("address", import_addr)->required();
   std::string lock_id;
-  auto* unlock = app.add_subcommand("force-unlock", "Remove a state lock left by a dead process");
+  auto* unlock = app.add_subcommand("force-unlock", "Remove a state lock taken from another host (a dead local holder's lock is released by the kernel)");
   unlock->add_option("lock_id", lock_id)->required();
 
   try {

@@ -16,6 +16,7 @@ struct GlobalOptions {
   bool no_color = false;
   bool json = false;
   bool allow_missing = false;
+  std::string lock_timeout;  // --lock-timeout DURATION; empty: paiplan.yaml lock-timeout, else 0
 };
 
 // Exit codes (DESIGN.md §4).

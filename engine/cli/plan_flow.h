@@ -19,6 +19,7 @@ struct PlanArgs {
   std::vector<std::string> targets, excludes;
   bool refresh = true;
   bool refresh_only = false;
+  bool require_all = false;  // --require-all: an unobserved resource stops the plan
 };
 
 struct ApplyArgs {
@@ -30,6 +31,7 @@ struct ApplyArgs {
   bool refresh_only = false;
   bool destroy = false;
   bool purge = false;
+  bool require_all = false;  // --require-all: an unobserved resource stops the apply
 };
 
 // Everything a command needs once the workspace is loaded.

@@ -4,6 +4,8 @@
 #include <functional>
 #include <set>
 
+#include "engine/plan/left_out.h"
+
 namespace paiplan::plan {
 namespace {
 
@@ -249,6 +251,7 @@ Plan MakePlan(const std::map<std::string, Desired>& desired_in, const state::Sna
                               r == snap.resources.end() ? nullptr : &r->second});
   }
   std::map<std::string, Observation> observed;
+  std::map<std::string, std::string> unobserved;  // left out unless require_all
   if (opt.refresh) {
     for (auto& [kind, items] : batches) handlers.at(kind)->Observe(items, &observed);
   }
@@ -265,7 +268,8 @@ Plan MakePlan(const std::map<std::string, Desired>& desired_in, const state::Sna
       }
       if (obs && !obs->observed && !obs->error.empty()) {
         if (a.type == ActionType::kNoOp || a.type == ActionType::kDelete || it.recorded) {
-          plan.errors.push_back("could not observe " + it.address + ": " + obs->error);
+          if (opt.require_all) plan.errors.push_back("could not observe " + it.address + ": " + obs->error);
+          else unobserved[it.address] = obs->error;
         }
         a.notes.push_back("not observed: " + obs->error);
       }
@@ -275,6 +279,7 @@ Plan MakePlan(const std::map<std::string, Desired>& desired_in, const state::Sna
   }
   std::sort(plan.actions.begin(), plan.actions.end(),
             [](const Action& x, const Action& y) { return x.address < y.address; });
+  LeaveOutUnobserved(&plan, unobserved);
   ApplyTargets(&plan, opt, diags);
   LinkActions(&plan);
   OrderDeletesAfterFormerDependents(&plan, snap);
