@@ -22,11 +22,11 @@ std::string LockIdIn(const std::string& message) {
   return "";
 }
 
-// Waits (bounded) until the background command's output contains `text`.
-bool WaitForOutput(Child& c, const std::string& text) {
+// Waits (bounded) until the background command's stderr contains `text`.
+bool WaitForStderr(Child& c, const std::string& text) {
   for (int i = 0; i < 3000; ++i) {
-    if (c.OutputSoFar().find(text) != std::string::npos) return true;
-    if (c.TryWait()) return c.OutputSoFar().find(text) != std::string::npos;
+    if (c.ErrorSoFar().find(text) != std::string::npos) return true;
+    if (c.TryWait()) return c.ErrorSoFar().find(text) != std::string::npos;
     SleepMs(10);
   }
   return false;
@@ -58,9 +58,9 @@ TEST(FleetLockCliTest, LockTimeoutWaitsForTheHolderAndProceedsWhenItFinishes) {
   auto a = ws.Start({"apply", "--auto-approve"});
   ASSERT_TRUE(WaitForBegin(ws, *a, "t-base", "start"));
   auto b = ws.Start({"state", "rm", "--lock-timeout", "5m", "node.node-0"});
-  ASSERT_TRUE(WaitForOutput(*b, "Waiting up to 5m for the state lock: state locked by "))
-      << b->OutputSoFar();
-  EXPECT_THAT(b->OutputSoFar(), HasSubstr("(pid " + std::to_string(a->pid()) + ", apply)"));
+  ASSERT_TRUE(WaitForStderr(*b, "Waiting up to 5m for the state lock: state locked by "))
+      << b->ErrorSoFar();
+  EXPECT_THAT(b->ErrorSoFar(), HasSubstr("(pid " + std::to_string(a->pid()) + ", apply)"));
   EXPECT_TRUE(b->Running()) << "the waiter gave up while the holder ran";
   ws.Set("t-base", "start", "release");
   RunResult ra = a->Wait();

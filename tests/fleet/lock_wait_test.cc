@@ -103,7 +103,9 @@ TEST(LockWaitTest, AcquiresWhenTheHolderReleases) {
   store.SetLockRecordForTest(holder);
   FakeTime clock;
   clock.on_sleep = [&] {
-    if (clock.sleeps == 3) ASSERT_TRUE(store.ForceUnlock(holder.id).ok());
+    if (clock.sleeps == 3) {
+      ASSERT_TRUE(store.ForceUnlock(holder.id).ok());
+    }
   };
   std::ostringstream out;
   auto lock = AcquireStateLock(store, "state rm", clock.Options(60), out);
