@@ -36,7 +36,9 @@ TEST(FleetCtrlCTest, FirstCtrlCIsAcknowledgedSecondStopsTheRunningScript) {
   std::string cmd = "exec " + Quote(PaiplanBinary()) + " -C " + Quote(ws.root()) + " apply --auto-approve";
   // The "typist": Ctrl-C once t-base's start-script runs, again once the
   // first was acknowledged; then stays until paiplan is done.
-  std::string typist = "( " + WaitFor(ws.Path("calls.log"), "^t-base start .* begin$") + "printf '\\003'; " +
+  // (Waiting for its pids file: the script ignores SIGTERM from then on.)
+  std::string typist = "( " + WaitFor(ws.Path("control/t-base.start.pids"), "^[0-9]+ [0-9]+ [0-9]+") +
+                       "printf '\\003'; " +
                        WaitFor(typescript, "Ctrl-C again") + "printf '\\003'; " +
                        WaitFor(typescript, "Interrupted twice") + ")";
   RunOptions o = ws.Options(120);
