@@ -57,13 +57,13 @@ std::string UserName() {
   return "uid" + std::to_string(::getuid());
 }
 
+}  // namespace
+
 std::string HostName() {
   char buf[256] = {0};
   if (::gethostname(buf, sizeof buf - 1) != 0) return "unknown-host";
   return buf;
 }
-
-}  // namespace
 
 std::string RandomHex(size_t bytes) {
   std::string raw(bytes, '\0');

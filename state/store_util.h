@@ -24,6 +24,9 @@ std::string NewUuid();
 // Current time as RFC 3339 UTC with seconds, e.g. "2024-11-25T11:12:13Z".
 std::string NowRfc3339();
 
+// This machine's host name as lock records carry it ("unknown-host" if unknown).
+std::string HostName();
+
 // A fresh lock record for `operation` held by this process: random id, user
 // ($USER, else the passwd entry of our uid), host name, pid, now.
 LockInfo NewLockInfo(const std::string& operation);

@@ -88,6 +88,7 @@ std::string LogName(const std::string& address) {
 }
 
 bool Interrupted(const ExecOptions& o) { return o.interrupted && o.interrupted->load(); }
+bool StopNow(const ExecOptions& o) { return o.stop_now && o.stop_now->load(); }
 
 // Runs one action with retries; called on a worker thread. `on_retry` is
 // told of each failed attempt that will be retried.
@@ -132,8 +133,10 @@ class Coordinator {
 
  private:
   void BuildScheduler();
+  void AddPools();
   void AddToBatch(const Completion& c, state::Batch* batch);
   void Settle(std::vector<Completion>& done);
+  void AcknowledgeInterrupts();
 
   const plan::Plan& plan_;
   plan::Handlers& handlers_;
@@ -147,9 +150,27 @@ class Coordinator {
   std::condition_variable cv_;
   std::vector<Completion> completions_;
   std::vector<RetryNotice> retries_;
-  std::map<int, Clock::time_point> started_;
+  std::map<int, Clock::time_point> started_;  // running actions only
+  bool acknowledged_ = false, stopped_ = false;
   ExecSummary summary_;
 };
+
+// Says at once that an interrupt was seen, and on the second one stops the
+// running actions (their failures are then recorded as interrupted).
+void Coordinator::AcknowledgeInterrupts() {
+  if (!Interrupted(o_) && !StopNow(o_)) return;
+  double longest = 0;
+  for (const auto& [k, t] : started_) longest = std::max(longest, std::chrono::duration<double>(Clock::now() - t).count());
+  if (!acknowledged_) {
+    acknowledged_ = true;
+    reporter_.Stopping(sched_->running(), longest, false);
+  }
+  if (StopNow(o_) && !stopped_) {
+    stopped_ = true;
+    if (o_.stop_running) o_.stop_running();
+    reporter_.Stopping(sched_->running(), longest, true);
+  }
+}
 
 void Coordinator::BuildScheduler() {
   std::map<std::string, int> idx;
@@ -169,6 +190,32 @@ void Coordinator::BuildScheduler() {
     }
   }
   sched_ = std::make_unique<Scheduler>(std::move(deps), std::move(machines));
+  AddPools();
+}
+
+// The service an action belongs to ("" for nodes, labels, the cluster config).
+std::string ServiceOf(const std::string& address) {
+  for (const char* prefix : {"service.", "render.", "object."}) {
+    std::string p(prefix);
+    if (address.starts_with(p)) return address.substr(p.size(), address.find('/') == std::string::npos
+                                                                     ? std::string::npos
+                                                                     : address.find('/') - p.size());
+  }
+  return "";
+}
+
+void Coordinator::AddPools() {
+  std::map<std::string, std::vector<int>> by_service;
+  std::vector<int> kube;
+  for (size_t k = 0; k < actions_.size(); ++k) {
+    const std::string& addr = plan_.actions[size_t(actions_[k])].address;
+    if (std::string s = ServiceOf(addr); !s.empty()) by_service[s].push_back(int(k));
+    if (addr.starts_with("label.") || addr.starts_with("config.") || addr.starts_with("object.")) kube.push_back(int(k));
+  }
+  if (o_.actions_per_service > 0)
+    for (const auto& [svc, members] : by_service)
+      if (int(members.size()) > o_.actions_per_service) sched_->AddPool(o_.actions_per_service, members);
+  if (o_.kube_writes > 0 && int(kube.size()) > o_.kube_writes) sched_->AddPool(o_.kube_writes, kube);
 }
 
 void Coordinator::AddToBatch(const Completion& c, state::Batch* batch) {
@@ -176,7 +223,12 @@ void Coordinator::AddToBatch(const Completion& c, state::Batch* batch) {
   if (c.result.status.ok()) {
     for (const auto& p : c.result.batch.puts) {
       batch->puts.push_back(p);
-      records_[p.first] = p.second;
+      // A saved plan's own records carry its id: re-applying it resumes (staleness.h).
+      if (p.first == a.address && batch->puts.back().second.is_object()) {
+        if (plan_.id.empty()) batch->puts.back().second.erase("applied_plan");
+        else batch->puts.back().second["applied_plan"] = plan_.id;
+      }
+      records_[p.first] = batch->puts.back().second;
     }
     for (const auto& d : c.result.batch.deletes) {
       batch->deletes.push_back(d);
@@ -211,6 +263,10 @@ void Coordinator::AddToBatch(const Completion& c, state::Batch* batch) {
   rec["last_action"] = plan::ActionName(a.type);
   rec["last_outcome"] = "failed";
   rec["error"] = plan::MaskSecrets(c.result.status.message().substr(0, 2000), o_.secrets);
+  if (stopped_) rec["interrupted"] = true;  // stopped by a second Ctrl-C: not done, runs again next time
+  else rec.erase("interrupted");
+  if (plan_.id.empty()) rec.erase("applied_plan");
+  else rec["applied_plan"] = plan_.id;
   rec["updated_at"] = o_.now();
   if (!a.machine.empty()) rec["machine"] = a.machine;
   if (!rec.contains("depends_on")) rec["depends_on"] = a.resource_deps;
@@ -220,7 +276,10 @@ void Coordinator::AddToBatch(const Completion& c, state::Batch* batch) {
 
 void Coordinator::Settle(std::vector<Completion>& done) {
   state::Batch batch;
-  for (const auto& c : done) AddToBatch(c, &batch);
+  for (const auto& c : done) {
+    started_.erase(c.index);
+    AddToBatch(c, &batch);
+  }
   if (!batch.empty()) {
     auto r = store_.Commit(batch);
     if (!r) summary_.state_error = r.error();
@@ -231,7 +290,7 @@ void Coordinator::Settle(std::vector<Completion>& done) {
     std::string err = c.result.status.ok() ? summary_.state_error.message() : c.result.status.message();
     reporter_.Finished(a, ok, c.seconds, plan::MaskSecrets(err, o_.secrets));
     auto& out = summary_.outcomes[size_t(actions_[size_t(c.index)])];
-    out.outcome = ok ? "done" : "failed";
+    out.outcome = ok ? "done" : stopped_ ? "interrupted" : "failed";
     out.error = ok ? "" : plan::MaskSecrets(err, o_.secrets);
     out.seconds = c.seconds;
     if (ok) {
@@ -284,7 +343,8 @@ ExecSummary Coordinator::Run() {
         if (sched_->running() >= o_.parallelism) break;
       }
       if (sched_->running() == 0) break;
-      reporter_.Progress(sched_->Count(TaskState::kDone), sched_->Count(TaskState::kFailed),
+      AcknowledgeInterrupts();
+      if (!acknowledged_) reporter_.Progress(sched_->Count(TaskState::kDone), sched_->Count(TaskState::kFailed),
                          sched_->Count(TaskState::kSkipped), sched_->running(), total);
       std::vector<Completion> done;
       std::vector<RetryNotice> retries;
@@ -305,6 +365,7 @@ ExecSummary Coordinator::Run() {
   for (const auto& out : summary_.outcomes) {
     if (out.outcome == "done") ++summary_.done;
     else if (out.outcome == "failed") ++summary_.failed;
+    else if (out.outcome == "interrupted") ++summary_.failed, ++summary_.interrupted_actions;
     else if (out.outcome == "skipped") ++summary_.skipped;
     else if (out.outcome == "not started") ++summary_.not_started;
   }

@@ -8,7 +8,11 @@
 // actions that finish together are committed in one transaction.
 //
 // Interrupt (SIGINT/SIGTERM sets `interrupted`): nothing new starts; running
-// actions finish (bounded by their timeouts) and are committed.
+// actions finish (bounded by their timeouts) and are committed; the reporter
+// acknowledges it at once (Reporter::Stopping). A second interrupt (sets
+// `stop_now`) calls `stop_running` (SIGTERM to running scripts, SIGKILL after
+// a grace period); actions that then fail are recorded as interrupted (not
+// done: the next plan runs them again).
 #pragma once
 
 #include <atomic>
@@ -32,21 +36,29 @@ struct ExecOptions {
   std::vector<std::string> secrets;  // masked in recorded errors
   std::function<std::string()> now;
   const std::atomic<bool>* interrupted = nullptr;
+  const std::atomic<bool>* stop_now = nullptr;  // a second interrupt
+  std::function<void()> stop_running;           // stops running actions (see above)
   // false: once an action failed, start nothing new (running actions finish
   // and are recorded; the rest is "not started").
   bool keep_going = true;
+  // Concurrency classes besides `parallelism` (0: no bound): actions of one
+  // service (its renders, objects and scripts) and Kubernetes API writes
+  // (label.*, config.*, object.*) at once.
+  int actions_per_service = 0;
+  int kube_writes = 0;
 };
 
 struct ActionOutcome {
   std::string address;
   std::string action;
-  std::string outcome;  // done | failed | skipped | not started
+  std::string outcome;  // done | failed | interrupted | skipped | not started
   std::string error;
   double seconds = 0;
 };
 
 struct ExecSummary {
   int done = 0, failed = 0, skipped = 0, not_started = 0;
+  int interrupted_actions = 0;  // stopped by a second interrupt (also counted in failed)
   bool interrupted = false;
   Status state_error;  // a commit failed: the apply stopped
   std::vector<ActionOutcome> outcomes;  // in plan order

@@ -75,4 +75,16 @@ void TextReporter::Progress(int done, int failed, int skipped, int running, int 
   status_shown_ = true;
 }
 
+void TextReporter::Stopping(int running, double longest_s, bool now) {
+  ClearStatus();
+  std::string n = std::to_string(running) + (running == 1 ? " action" : " actions");
+  if (now) {
+    out_ << "stopping now: " << n << " sent SIGTERM (SIGKILL if still running shortly); they are recorded as "
+         << "interrupted\n" << std::flush;
+    return;
+  }
+  out_ << "stopping: " << n << " still running, the longest for " << long(longest_s)
+       << " s; Ctrl-C again to stop them now\n" << std::flush;
+}
+
 }  // namespace paiplan::apply

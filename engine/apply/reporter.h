@@ -20,6 +20,12 @@ class Reporter {
   virtual void Retrying(const plan::Action& a, int attempt, const std::string& error) = 0;
   // Live counts; a TTY reporter redraws its status line.
   virtual void Progress(int done, int failed, int skipped, int running, int total) = 0;
+  // An interrupt: `now` false for the first (running actions may finish),
+  // true for the second (they are being stopped). `longest_s`: how long the
+  // longest running action has run. Default: says nothing.
+  virtual void Stopping(int running, double longest_s, bool now) {
+    (void)running, (void)longest_s, (void)now;
+  }
 };
 
 class TextReporter : public Reporter {
@@ -30,6 +36,8 @@ class TextReporter : public Reporter {
   void Skipped(const plan::Action& a, const std::string& because_of) override;
   void Retrying(const plan::Action& a, int attempt, const std::string& error) override;
   void Progress(int done, int failed, int skipped, int running, int total) override;
+  // "stopping: N actions still running, the longest for 12 s; Ctrl-C again to stop them now"
+  void Stopping(int running, double longest_s, bool now) override;
 
  private:
   void ClearStatus();

@@ -35,13 +35,39 @@ void Scheduler::MaybeReady(int i) {
   }
 }
 
+int Scheduler::AddPool(int capacity, const std::vector<int>& members) {
+  PP_CHECK(capacity >= 1);
+  int id = int(pool_capacity_.size());
+  pool_capacity_.push_back(capacity);
+  pool_running_.push_back(0);
+  if (pools_of_.empty()) pools_of_.resize(state_.size());
+  for (int m : members) pools_of_[size_t(m)].push_back(id);
+  return id;
+}
+
+bool Scheduler::PoolsFree(int i) const {
+  if (pools_of_.empty()) return true;
+  for (int p : pools_of_[size_t(i)])
+    if (pool_running_[size_t(p)] >= pool_capacity_[size_t(p)]) return false;
+  return true;
+}
+
+void Scheduler::Release(int i) {
+  busy_machines_.erase(machine_[i]);
+  if (pools_of_.empty()) return;
+  for (int p : pools_of_[size_t(i)]) --pool_running_[size_t(p)];
+}
+
 int Scheduler::Next() {
   for (int i : ready_) {
     const std::string& m = machine_[i];
     if (!m.empty() && busy_machines_.count(m)) continue;
+    if (!PoolsFree(i)) continue;
     ready_.erase(i);
     SetState(i, TaskState::kRunning);
     if (!m.empty()) busy_machines_.insert(m);
+    if (!pools_of_.empty())
+      for (int p : pools_of_[size_t(i)]) ++pool_running_[size_t(p)];
     ++running_;
     return i;
   }
@@ -52,7 +78,7 @@ void Scheduler::Succeeded(int i) {
   PP_CHECK(state_[i] == TaskState::kRunning);
   SetState(i, TaskState::kDone);
   --running_;
-  busy_machines_.erase(machine_[i]);
+  Release(i);
   for (int d : dependents_[i]) {
     --missing_[d];
     MaybeReady(d);
@@ -63,7 +89,7 @@ std::vector<int> Scheduler::Failed(int i) {
   PP_CHECK(state_[i] == TaskState::kRunning);
   SetState(i, TaskState::kFailed);
   --running_;
-  busy_machines_.erase(machine_[i]);
+  Release(i);
   std::vector<int> skipped, stack = dependents_[i];
   while (!stack.empty()) {
     int d = stack.back();

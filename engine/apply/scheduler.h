@@ -2,7 +2,9 @@
 // ninja's Plan). Each action is waiting, ready, running, done, failed or
 // skipped; an action becomes ready when all its dependencies are done; a
 // failure skips exactly its descendants. At most one running action per
-// machine. Ties are broken by action index (address order).
+// machine, and at most `capacity` running actions per pool (concurrency
+// classes, as ninja's pools: actions of one service, Kubernetes API writes).
+// Ties are broken by action index (address order).
 //
 // Thread-safety: none; owned by the executor's coordinator thread. Unit tests
 // drive it by hand.
@@ -23,7 +25,11 @@ class Scheduler {
   // machine i occupies ("" for none).
   Scheduler(std::vector<std::vector<int>> deps, std::vector<std::string> machine);
 
-  // Next ready action whose machine is free, marked running; -1 if none.
+  // Adds a pool: at most `capacity` (>= 1) of `members` run at once.
+  // REQUIRES: before the first Next(). Returns the pool's id.
+  int AddPool(int capacity, const std::vector<int>& members);
+
+  // Next ready action whose machine and pools are free, marked running; -1 if none.
   int Next();
   // REQUIRES: i is running.
   void Succeeded(int i);
@@ -40,6 +46,8 @@ class Scheduler {
 
  private:
   void MaybeReady(int i);
+  bool PoolsFree(int i) const;
+  void Release(int i);  // machine and pools of a running action
   void SetState(int i, TaskState s);  // keeps counts_ in step
   std::vector<std::vector<int>> deps_;
   std::vector<std::vector<int>> dependents_;
@@ -49,6 +57,8 @@ class Scheduler {
   std::vector<int> skipped_by_;
   std::set<int> ready_;
   std::set<std::string> busy_machines_;
+  std::vector<std::vector<int>> pools_of_;  // action -> pool ids (empty until AddPool)
+  std::vector<int> pool_capacity_, pool_running_;
   int running_ = 0;
   std::array<int, 6> counts_{};  // actions per TaskState
 };

@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "engine/base/duration.h"
 #include "engine/cli/commands.h"
 #include "engine/config/untrusted.h"
 
@@ -16,6 +17,16 @@ void AddTargets(CLI::App* cmd, std::vector<std::string>* targets, std::vector<st
 void AddReplace(CLI::App* cmd, std::vector<std::string>* replace) {
   cmd->add_option("--replace", *replace, "Replace this resource although it is unchanged (re-bootstrap a node, "
                                          "stop and start a service), and update what depends on it (repeatable)");
+constexpr const char* kRequireAllHelp =
+    "All or nothing: a resource that cannot be observed stops the run (default: it is left out with what "
+    "needs it, the rest goes on, exit status 1)";
+
+CLI::Validator DurationValidator() {
+  return CLI::Validator(
+      [](std::string& v) -> std::string {
+        return ParseDuration(v) ? "" : "\"" + v + "\" is not a duration; write e.g. 30s, 5m, 1h or 1m30s";
+      },
+      "DURATION");
 }
 
 }  // namespace
@@ -32,6 +43,10 @@ int RunCli(int argc, char** argv) {
   app.add_flag("--untrusted-workspace", g.untrusted,
                "The workspace may be hostile (CI on pull requests): ignore the credentials and locations it "
                "chooses, refuse plain-http API servers, run no scripts (also PAIPLAN_UNTRUSTED_WORKSPACE=1)");
+  app.add_option("--lock-timeout", g.lock_timeout,
+                 "How long commands that take the state lock (apply, destroy, import, state rm/push) "
+                 "wait for it, e.g. 30s, 5m (default: paiplan.yaml lock-timeout, else 0: fail at once)")
+      ->check(DurationValidator());
 
   auto* init = app.add_subcommand("init", "Create .paiplan/, check the workspace and the tools it needs");
   auto* validate = app.add_subcommand("validate", "Parse and check the workspace; no network");
@@ -41,6 +56,7 @@ int RunCli(int argc, char** argv) {
   plan->add_option("-o,--out", pa.out_file, "Save the plan to FILE for `paiplan apply FILE`");
   plan->add_flag("--detailed-exitcode", pa.detailed_exitcode, "Exit 2 when there are changes");
   plan->add_option("--refresh", pa.refresh, "Observe nodes and the API (default true)");
+  plan->add_flag("--require-all", pa.require_all, kRequireAllHelp);
   AddTargets(plan, &pa.targets, &pa.excludes);
   AddReplace(plan, &pa.replace);
   plan->add_flag("--destroy", pa.destroy, "Plan to destroy everything paiplan manages (or the --target resources), "
@@ -58,6 +74,7 @@ int RunCli(int argc, char** argv) {
   apply->add_flag("--refresh-only", aa.refresh_only, "Accept observed reality into the state");
   apply->add_flag("--force-conflicts", aa.force_conflicts,
                   "Server-side apply takes Kubernetes object fields that other field managers own");
+  apply->add_flag("--require-all", aa.require_all, kRequireAllHelp);
   AddTargets(apply, &aa.targets, &aa.excludes);
   AddReplace(apply, &aa.replace);
 
@@ -68,6 +85,7 @@ int RunCli(int argc, char** argv) {
   destroy->add_flag("--auto-approve", da.auto_approve, "Do not ask for approval");
   destroy->add_flag("--purge", da.purge, "Run delete-scripts (destroys data) instead of stop-scripts; with --target, "
                                         "only the targets' (their dependents are stopped)");
+  destroy->add_flag("--require-all", da.require_all, kRequireAllHelp);
   destroy->add_option("--parallelism", da.parallelism, "Actions at once (default 10)")->check(CLI::Range(1, 100000));
   destroy->add_option("--target", da.targets, "Only this resource and what depends on it, which is destroyed first (repeatable)");
 
@@ -128,7 +146,7 @@ int RunCli(int argc, char** argv) {
   output->add_option("key", out_key, "Only this output's value");
   output->add_flag("--show-sensitive", out_show, "Print sensitive values instead of (sensitive)");
   std::string lock_id;
-  auto* unlock = app.add_subcommand("force-unlock", "Remove a state lock left by a dead process");
+  auto* unlock = app.add_subcommand("force-unlock", "Remove a state lock taken from another host (a dead local holder's lock is released by the kernel)");
   unlock->add_option("lock_id", lock_id)->required();
 
   try {

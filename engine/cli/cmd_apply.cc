@@ -12,9 +12,14 @@
 #include "engine/apply/executor.h"
 #include "engine/apply/json_events.h"
 #include "engine/base/fs.h"
+#include "engine/cli/lock_wait.h"
 #include "engine/cli/plan_flow.h"
+#include "engine/plan/left_out.h"
 #include "engine/plan/plan_io.h"
+#include "engine/plan/staleness.h"
 #include "engine/plan/desired.h"
+#include "providers/script/orphan_guard.h"
+#include "providers/ssh/ssh_transport.h"
 
 namespace paiplan::cli {
 namespace {
@@ -23,8 +28,11 @@ std::atomic<bool> g_interrupted{false};
 // --json: the event stream (docs/apply-json.md); null for text output.
 apply::EventStream* g_events = nullptr;
 bool g_summary_emitted = false;
+std::atomic<bool> g_stop_now{false};  // a second SIGINT/SIGTERM
 
-void OnSignal(int) { g_interrupted.store(true); }
+void OnSignal(int) {
+  if (g_interrupted.exchange(true)) g_stop_now.store(true);
+}
 
 void InstallSignalHandlers() {
   struct sigaction sa {};
@@ -90,7 +98,17 @@ std::optional<plan::Plan> GetPlan(const GlobalOptions& g, const ApplyArgs& a, Se
       return std::nullopt;
     }
     std::string why;
-    if (p->workspace_hash != plan::WorkspaceHash(*s.ws)) why = "the workspace files changed since the plan was made";
+    bool ws_changed = p->workspace_hash != plan::WorkspaceHash(*s.ws);
+    if (!p->id.empty()) {
+      // Per object: only what the plan touches must be as it was (staleness.h).
+      if (!p->lineage.empty() && p->lineage != s.snapshot.lineage)
+        why = "it was made for another state (lineage " + p->lineage + ", the state is " + s.snapshot.lineage + ")";
+      else if (auto c = plan::CheckSavedPlan(&*p, s.snapshot, s.rt->desired(), ws_changed); !c.stale.empty())
+        why = c.stale;
+      else if (c.done > 0)
+        std::cout << "Resuming " << a.plan_file << ": " << c.done << (c.done == 1 ? " action was" : " actions were")
+                  << " done by an earlier run of this plan and " << (c.done == 1 ? "is" : "are") << " skipped.\n";
+    } else if (ws_changed) why = "the workspace files changed since the plan was made";
     else if (p->lineage.empty() && s.snapshot.serial != 0)
       why = "it was made before the state existed, and the state changed since (now serial " +
             std::to_string(s.snapshot.serial) + ")";
@@ -117,6 +135,7 @@ std::optional<plan::Plan> GetPlan(const GlobalOptions& g, const ApplyArgs& a, Se
   opt.targets = a.targets;
   opt.excludes = a.excludes;
   opt.replace = a.replace;
+  opt.require_all = a.require_all || s.ws->settings.require_all;
   Diagnostics diags;
   plan::Plan p = BuildPlan(g, s, opt, &diags);
   if (diags.HasErrors()) {
@@ -126,7 +145,8 @@ std::optional<plan::Plan> GetPlan(const GlobalOptions& g, const ApplyArgs& a, Se
   if (!g_events) ShowPlan(g, s, p);
   else for (const auto& e : p.errors) PrintError(g, e);
   if (!p.errors.empty()) {
-    PrintError(g, "some resources could not be observed (above); nothing was changed. Fix access or use --target/--exclude.");
+    PrintError(g, "some resources could not be observed (above) and --require-all (or require-all in paiplan.yaml) "
+                  "asks for all or nothing; nothing was changed. Fix access, or apply without it to leave them out.");
     return std::nullopt;
   }
   *exit_code = kExitOk;
@@ -159,11 +179,18 @@ int Execute(const GlobalOptions& g, const ApplyArgs& a, Session& s, const plan::
   o.backoff = st.retry_backoff;
   o.max_backoff = st.retry_max_backoff;
   o.keep_going = a.keep_going;
+  o.actions_per_service = st.actions_per_service;
+  o.kube_writes = st.kube_writes;
   std::string id = ApplyId();
   o.logs_dir = fs::Join(s.rt->env().paiplan_dir, "logs/" + id);
   o.secrets = s.rt->secrets();
   o.now = NowRfc3339;
   o.interrupted = &g_interrupted;
+  o.stop_now = &g_stop_now;
+  o.stop_running = [] {
+    script::TerminateRunningGroups(3000);
+    providers::ssh::AbortRunningCommands();
+  };
   apply::TextReporter text_reporter(std::cout, UseColor(g), ::isatty(1) && !g.json);
   std::optional<apply::JsonReporter> json_reporter;
   if (g_events) json_reporter.emplace(*g_events);
@@ -190,11 +217,24 @@ int Execute(const GlobalOptions& g, const ApplyArgs& a, Session& s, const plan::
   std::string verb = p.operation == "destroy" ? "Destroy" : "Apply";
   std::string line = verb + (problems ? " finished with problems. " : " complete! ") + "Actions: " +
                      std::to_string(sum.done) + " done, " + std::to_string(sum.failed) + " failed, " +
-                     std::to_string(sum.skipped) + " skipped, " + std::to_string(sum.not_started) + " not started.";
+                     std::to_string(sum.skipped) + " skipped, " + std::to_string(sum.not_started) + " not started" +
+                     (sum.interrupted_actions ? " (" + std::to_string(sum.interrupted_actions) +
+                                                    " of the failed were interrupted)" : "") + ".";
   out << line << " Logs: " << o.logs_dir << "\n";
   if (g_events) EmitSummary(p.operation, id, sum, line, o.logs_dir, history);
+  if (!p.left_out.empty() && !sum.interrupted) {
+    out << "Partial apply: " << plan::LeftOutSummary(p) << "; they were not changed. Run `paiplan apply` again "
+        << "once they can be reached.\n";
+    return kExitError;
+  }
   if (sum.interrupted) {
-    out << "Interrupted: running actions were allowed to finish and were recorded; run `paiplan plan` to see what remains.\n";
+    if (g_stop_now.load()) {
+      out << "Interrupted twice: running actions were stopped and recorded as interrupted (not done); run "
+             "`paiplan plan` to see what remains.\n";
+    } else {
+      out << "Interrupted: running actions were allowed to finish and were recorded; run `paiplan plan` to see what "
+             "remains.\n";
+    }
     return kExitInterrupted;
   }
   return sum.failed || !sum.state_error.ok() ? kExitError : kExitOk;
@@ -210,7 +250,8 @@ int ApplyOrDestroy(const GlobalOptions& g, const ApplyArgs& a) {
   auto s = OpenSession(g, true);
   if (!s) return kExitError;
   if (g_events) g_events->set_secrets(s->rt->secrets());
-  auto lock = s->store->Lock(a.destroy ? "destroy" : a.refresh_only ? "apply -refresh-only" : "apply");
+  auto lock = LockState(g, *s->store, a.destroy ? "destroy" : a.refresh_only ? "apply -refresh-only" : "apply",
+                        s->ws->settings.lock_timeout, &g_interrupted);
   if (!lock) {
     PrintError(g, lock.error().message());
     return kExitError;
@@ -242,7 +283,9 @@ int ApplyOrDestroy(const GlobalOptions& g, const ApplyArgs& a) {
     if (g_events) g_events->Emit("summary", {{"operation", p->operation}, {"outcome", "complete"}, {"message", "No changes."},
                                              {"done", 0}, {"failed", 0}, {"skipped", 0}, {"not_started", 0}});
     g_summary_emitted = g_events != nullptr;
-    return kExitOk;
+    if (p->left_out.empty()) return kExitOk;
+    std::cout << "Partial: " << plan::LeftOutSummary(*p) << "; nothing else to do.\n";
+    return kExitError;
   }
   if (a.plan_file.empty()) {
     int c = Approve(g, a, *p);

@@ -1,6 +1,7 @@
 // `paiplan render TEMPLATE [--context FILE.json]` and `paiplan import ADDR`.
 #include "engine/base/fs.h"
 #include "engine/cli/commands.h"
+#include "engine/cli/lock_wait.h"
 #include "engine/cli/plan_flow.h"
 #include "engine/plan/attr_diff.h"
 #include "providers/template/jinja.h"
@@ -69,7 +70,7 @@ int CmdImport(const GlobalOptions& g, const std::string& address) {
     PrintError(g, address + " is not a resource of this workspace; see `paiplan graph` for the addresses");
     return kExitError;
   }
-  auto lock = s->store->Lock("import");
+  auto lock = LockState(g, *s->store, "import", s->ws->settings.lock_timeout);
   if (!lock) {
     PrintError(g, lock.error().message());
     return kExitError;

@@ -6,6 +6,7 @@
 
 #include "engine/base/fs.h"
 #include "engine/base/path_policy.h"
+#include "engine/cli/lock_wait.h"
 #include "engine/cli/plan_flow.h"
 #include "engine/cli/runtime.h"
 #include "engine/plan/attr_diff.h"
@@ -22,9 +23,11 @@ namespace {
 // `secrets`, when given, receives the workspace's secret values (machine
 // passwords, values of sensitive config keys) for masking.
 Result<std::unique_ptr<state::StateStore>> OpenStore(const GlobalOptions& g, bool create,
-                                                     std::vector<std::string>* secrets = nullptr) {
+                                                     std::vector<std::string>* secrets = nullptr,
+                                                     double* lock_timeout = nullptr) {
   Diagnostics diags;
   auto ws = LoadWorkspaceOrReport(g, &diags);
+  if (ws && lock_timeout) *lock_timeout = ws->settings.lock_timeout;
   if (ws && secrets) {
     for (const auto& m : ws->machines) if (m.password) secrets->push_back(*m.password);
     plan::CollectSecrets(ws->cluster_cfg, secrets);
@@ -132,9 +135,10 @@ int CmdStateShow(const GlobalOptions& g, const std::string& addr) {
 }
 
 int CmdStateRm(const GlobalOptions& g, const std::vector<std::string>& addrs) {
-  auto store = OpenStore(g, false);
+  double lock_timeout = 0;
+  auto store = OpenStore(g, false, nullptr, &lock_timeout);
   if (!store) return Fail(g, store.error());
-  auto lock = (*store)->Lock("state rm");
+  auto lock = LockState(g, **store, "state rm", lock_timeout);
   if (!lock) return Fail(g, lock.error());
   auto snap = (*store)->ReadSnapshot();
   state::Batch b;
@@ -196,9 +200,10 @@ int CmdStatePush(const GlobalOptions& g, const std::string& file, bool force) {
   auto incoming = state::SnapshotFromText(*text, file);
   if (!incoming) return Fail(g, incoming.error());
   if (Status s = CheckPushed(*incoming, file); !s.ok()) return Fail(g, s);
-  auto store = OpenStore(g, true);
+  double lock_timeout = 0;
+  auto store = OpenStore(g, true, nullptr, &lock_timeout);
   if (!store) return Fail(g, store.error());
-  auto lock = (*store)->Lock("state push");
+  auto lock = LockState(g, **store, "state push", lock_timeout);
   if (!lock) return Fail(g, lock.error());
   struct U { state::StateStore* s; std::string id; ~U() { (void)s->Unlock(id); } } u{store->get(), lock->id};
   auto head = (*store)->ReadHead();

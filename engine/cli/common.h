@@ -18,6 +18,7 @@ struct GlobalOptions {
   bool allow_missing = false;
   // --untrusted-workspace or PAIPLAN_UNTRUSTED_WORKSPACE=1 (docs/security.md).
   bool untrusted = false;
+  std::string lock_timeout;  // --lock-timeout DURATION; empty: paiplan.yaml lock-timeout, else 0
 };
 
 // Exit codes (DESIGN.md §4).

@@ -7,11 +7,16 @@
 #include "engine/plan/attr_diff.h"
 #include "engine/plan/desired.h"
 #include "engine/plan/handlers.h"
+#include "engine/plan/left_out.h"
 #include "engine/plan/plan_io.h"
+#include "engine/plan/staleness.h"
+#include "providers/script/orphan_guard.h"
 
 namespace paiplan::cli {
 
 std::unique_ptr<Session> OpenSession(const GlobalOptions& g, bool create_state) {
+  // Scripts (and status probes) must not outlive a killed paiplan.
+  if (Status guard = script::StartOrphanGuard(); !guard.ok()) PrintWarning(g, guard.message());
   auto s = std::make_unique<Session>();
   Diagnostics diags;
   s->ws = LoadWorkspaceOrReport(g, &diags);
@@ -107,6 +112,7 @@ int CmdPlan(const GlobalOptions& g, const PlanArgs& args) {
     PrintError(g, "--replace cannot be used with --destroy: a destroy plan replaces nothing. Nothing was planned.");
     return kExitError;
   }
+  opt.require_all = args.require_all || s->ws->settings.require_all;
   Diagnostics diags;
   plan::Plan p = BuildPlan(g, *s, opt, &diags);
   if (diags.HasErrors()) {
@@ -119,6 +125,7 @@ int CmdPlan(const GlobalOptions& g, const PlanArgs& args) {
                       ": some resources could not be observed (above), and a plan made without them could undo "
                       "their work. Fix access, or leave them out with --exclude, and plan again.");
   } else if (!args.out_file.empty()) {
+    plan::StampForSaving(&p, s->snapshot);
     Status st = plan::SavePlanFile(p, args.out_file);
     if (!st.ok()) {
       PrintError(g, st.message());
@@ -127,6 +134,11 @@ int CmdPlan(const GlobalOptions& g, const PlanArgs& args) {
     if (!g.json) std::cout << "\nSaved the plan to " << args.out_file << "; apply it with: paiplan apply " << args.out_file << "\n";
   }
   if (!p.errors.empty()) return kExitError;
+  if (!p.left_out.empty()) {
+    std::cerr << "\nPartial plan: " << plan::LeftOutSummary(p)
+              << " (above); the rest can be applied. --require-all stops instead.\n";
+    return kExitError;
+  }
   return args.detailed_exitcode && p.HasChanges() ? kExitChanges : kExitOk;
 }
 

@@ -22,6 +22,7 @@ struct PlanArgs {
   std::vector<std::string> replace;  // --replace ADDR...
   bool destroy = false;              // --destroy: a destroy plan
   bool purge = false;                // --purge (with --destroy)
+  bool require_all = false;  // --require-all: an unobserved resource stops the plan
 };
 
 struct ApplyArgs {
@@ -35,6 +36,7 @@ struct ApplyArgs {
   bool purge = false;
   std::vector<std::string> replace;  // --replace ADDR...
   bool force_conflicts = false;  // object.*: take fields other field managers own
+  bool require_all = false;  // --require-all: an unobserved resource stops the apply
 };
 
 // Everything a command needs once the workspace is loaded.

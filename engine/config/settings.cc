@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 
+#include "engine/base/duration.h"
 #include "engine/base/fs.h"
 
 namespace paiplan::config {
@@ -91,6 +92,15 @@ Settings ParseSettings(const ojson& doc, const std::string& root, const std::str
   s.retry_attempts = retry.value("attempts", 5);
   s.retry_backoff = Num(retry, "backoff", 2);
   s.retry_max_backoff = Num(retry, "max-backoff", 30);
+  if (v.contains("lock-timeout")) {
+    const ojson& lt = v["lock-timeout"];
+    s.lock_timeout = lt.is_number() ? lt.get<double>() : ParseDuration(lt.get<std::string>()).value_or(0);
+  }
+  s.require_all = v.value("require-all", false);
+  ojson conc = v.value("concurrency", ojson::object());
+  s.ssh_parallelism = conc.value("ssh-handshakes", s.ssh_parallelism);
+  s.actions_per_service = conc.value("actions-per-service", 4);
+  s.kube_writes = conc.value("kubernetes-writes", 8);
   if (v.contains("drift") && v["drift"].contains("ignore")) {
     for (const auto& r : v["drift"]["ignore"]) {
       s.drift_ignore.push_back({r.value("address", ""), r.value("attribute", ""), r.value("reason", "")});

@@ -105,6 +105,10 @@ struct Settings {
   double retry_backoff = 2;
   double retry_max_backoff = 30;
   std::vector<DriftIgnoreRule> drift_ignore;
+  double lock_timeout = 0;   // seconds to wait for the state lock (lock-timeout)
+  bool require_all = false;  // an unobserved resource fails the plan (require-all)
+  int actions_per_service = 4;  // concurrency.actions-per-service
+  int kube_writes = 8;          // concurrency.kubernetes-writes
 };
 
 struct LoadOptions {

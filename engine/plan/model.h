@@ -40,6 +40,17 @@ struct Action {
   std::string diff;                     // render.*: unified diff, sensitive values masked
   std::vector<std::string> notes;       // extra lines shown under the action (e.g. pending on bootstrap)
   std::vector<std::string> resource_deps;  // all graph prerequisites (recorded for reverse-order deletes)
+  // Saved plans: the version of the resource's record when the plan was made
+  // ("" = none recorded); see staleness.h.
+  std::string recorded;
+};
+
+// A resource left out of the plan because it could not be observed (`error`
+// set), or because it needs one that could not (`needs` names it).
+struct LeftOut {
+  std::string address;
+  std::string error;
+  std::string needs;
 };
 
 struct Plan {
@@ -50,9 +61,15 @@ struct Plan {
   std::string workspace_hash;
   bool kubernetes = false;
   std::string created_at;
+  // Random, fixed when the plan is made; records written by applying it carry
+  // it (`applied_plan`), so re-applying the same saved plan resumes it.
+  std::string id;
   std::vector<Action> actions;  // every resource, sorted by address (no-ops included)
   std::vector<std::string> warnings;
-  std::vector<std::string> errors;  // problems observing (unreachable nodes...)
+  std::vector<std::string> errors;  // problems observing that stop the plan (--require-all)
+  // Unobserved resources and the changes that needed them, left out so the
+  // rest can be applied (DESIGN.md §11): sorted by address, roots first.
+  std::vector<LeftOut> left_out;
 
   int Count(ActionType t) const;
   bool HasChanges() const;

@@ -6,6 +6,7 @@
 #include "engine/base/fs.h"
 #include "engine/plan/attr_diff.h"
 #include "engine/plan/desired.h"
+#include "engine/plan/left_out.h"
 
 namespace paiplan::plan {
 namespace {
@@ -113,7 +114,12 @@ std::string SummaryLine(const Plan& plan) {
 void PrintPlanText(const Plan& plan, const TextOptions& opt, std::ostream& out) {
   Style st{opt.color};
   if (!plan.HasChanges()) {
-    out << st.c("1;32", "No changes.") << " The cluster matches the workspace and the recorded state.\n";
+    if (plan.left_out.empty()) {
+      out << st.c("1;32", "No changes.") << " The cluster matches the workspace and the recorded state.\n";
+    } else {
+      out << st.c("1", "No changes in what could be observed.") << "\n";
+      PrintLeftOut(plan, opt.secrets, out);
+    }
     return;
   }
   out << "paiplan will perform the following actions:\n\n";
@@ -144,6 +150,7 @@ void PrintPlanText(const Plan& plan, const TextOptions& opt, std::ostream& out) 
     out << "\n";
   }
   out << st.c("1", SummaryLine(plan)) << "\n";
+  PrintLeftOut(plan, opt.secrets, out);
 }
 
 nlohmann::ordered_json PlanToJson(const Plan& plan, bool with_content, const std::vector<std::string>& secrets) {
@@ -156,6 +163,7 @@ nlohmann::ordered_json PlanToJson(const Plan& plan, bool with_content, const std
   doc["workspace_hash"] = plan.workspace_hash;
   doc["kubernetes"] = plan.kubernetes;
   doc["created_at"] = plan.created_at;
+  if (with_content && !plan.id.empty()) doc["id"] = plan.id;
   oj actions = oj::array();
   auto mask = [&](const nlohmann::json& v) {
     if (with_content || v.is_null()) return oj(v);  // plan files keep exact values (mode 0600)
@@ -180,6 +188,7 @@ nlohmann::ordered_json PlanToJson(const Plan& plan, bool with_content, const std
       x["purge"] = a.purge;
       if (!a.script.empty()) x["script"] = a.script;
       x["resource_deps"] = a.resource_deps;
+      if (!plan.id.empty()) x["recorded"] = a.recorded;
       if (a.kind == graph::Kind::kRender) x["content"] = a.content;
     }
     actions.push_back(std::move(x));
@@ -190,6 +199,16 @@ nlohmann::ordered_json PlanToJson(const Plan& plan, bool with_content, const std
                     {"destroy", plan.Count(ActionType::kDelete) + plan.Count(ActionType::kReplace)}};
   doc["warnings"] = plan.warnings;
   doc["errors"] = plan.errors;
+  if (!plan.left_out.empty()) {
+    oj left = oj::array();
+    for (const auto& l : plan.left_out) {
+      oj x = {{"address", l.address}};
+      if (!l.error.empty()) x["error"] = MaskSecrets(l.error, secrets);
+      if (!l.needs.empty()) x["needs"] = l.needs;
+      left.push_back(std::move(x));
+    }
+    doc["left_out"] = std::move(left);
+  }
   return doc;
 }
 
@@ -209,6 +228,7 @@ Result<Plan> PlanFromJson(const nlohmann::json& doc, const std::string& source) 
     p.workspace_hash = doc.at("workspace_hash").get<std::string>();
     p.kubernetes = doc.value("kubernetes", false);
     p.created_at = doc.value("created_at", "");
+    p.id = doc.value("id", "");
     for (const auto& x : doc.at("actions")) {
       Action a;
       a.address = x.at("address").get<std::string>();
@@ -229,10 +249,13 @@ Result<Plan> PlanFromJson(const nlohmann::json& doc, const std::string& source) 
       a.content = x.value("content", "");
       a.diff = x.value("diff", "");
       a.notes = x.value("notes", std::vector<std::string>());
+      a.recorded = x.value("recorded", "");
       p.actions.push_back(std::move(a));
     }
     p.warnings = doc.value("warnings", std::vector<std::string>());
     p.errors = doc.value("errors", std::vector<std::string>());
+    for (const auto& x : doc.value("left_out", nlohmann::json::array()))
+      p.left_out.push_back({x.at("address").get<std::string>(), x.value("error", ""), x.value("needs", "")});
   } catch (const nlohmann::json::exception& e) {
     return bad(e.what());
   }

@@ -6,6 +6,7 @@
 
 #include "engine/plan/replace.h"
 #include "engine/plan/object_model.h"
+#include "engine/plan/left_out.h"
 
 namespace paiplan::plan {
 namespace {
@@ -284,6 +285,7 @@ Plan MakePlan(const std::map<std::string, Desired>& desired_in, const state::Sna
                               r == snap.resources.end() ? nullptr : &r->second});
   }
   std::map<std::string, Observation> observed;
+  std::map<std::string, std::string> unobserved;  // left out unless require_all
   if (opt.refresh) {
     for (auto& [kind, items] : batches) handlers.at(kind)->Observe(items, &observed);
   }
@@ -305,7 +307,8 @@ Plan MakePlan(const std::map<std::string, Desired>& desired_in, const state::Sna
       }
       if (obs && !obs->observed && !obs->error.empty()) {
         if (a.type == ActionType::kNoOp || a.type == ActionType::kDelete || it.recorded) {
-          plan.errors.push_back("could not observe " + it.address + ": " + obs->error);
+          if (opt.require_all) plan.errors.push_back("could not observe " + it.address + ": " + obs->error);
+          else unobserved[it.address] = obs->error;
         }
         a.notes.push_back("not observed: " + obs->error);
       }
@@ -316,6 +319,7 @@ Plan MakePlan(const std::map<std::string, Desired>& desired_in, const state::Sna
   std::sort(plan.actions.begin(), plan.actions.end(),
             [](const Action& x, const Action& y) { return x.address < y.address; });
   ApplyReplacements(&plan, opt.replace, diags);
+  LeaveOutUnobserved(&plan, unobserved);
   ApplyTargets(&plan, opt, diags);
   LimitPurgeToTargets(&plan, opt);
   LinkActions(&plan);

@@ -27,10 +27,14 @@ struct PlanOptions {
   std::vector<std::string> targets;   // only these (and what they need)
   std::vector<std::string> excludes;  // not these (nor what needs them)
   std::vector<std::string> replace;   // --replace: replaced although unchanged (engine/plan/replace.h)
+  // true: a resource that cannot be observed is an error (plan.errors) that
+  // stops the plan; false: it is left out with its dependents (left_out.h).
+  bool require_all = false;
 };
 
 // Builds the plan. Unknown --target/--exclude addresses go to `diags` as
-// errors; resources that could not be observed go to plan.errors.
+// errors; resources that could not be observed go to plan.left_out (with
+// --require-all, to plan.errors).
 // `observed_out`, when given, receives every observation (for drift reports).
 Plan MakePlan(const std::map<std::string, Desired>& desired, const state::Snapshot& snapshot,
               Handlers& handlers, const PlanOptions& options, Diagnostics* diags,

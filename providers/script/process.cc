@@ -17,6 +17,8 @@
 #include <cstring>
 #include <utility>
 
+#include "providers/script/orphan_guard.h"
+
 extern char** environ;
 
 namespace paiplan::script {
@@ -325,9 +327,12 @@ Result<ProcessResult> RunProcess(const ProcessRequest& request) {
   // Our copies of the write ends must go, or EOF never comes.
   out_pipe.second.Reset();
   err_pipe.second.Reset();
+  GuardGroup(pid);  // killed with its group if paiplan dies before it ends
   OutputPump pump(std::move(out_pipe.first), std::move(err_pipe.first), request);
   Supervisor supervisor(pid, pump, request);
-  return supervisor.Run();
+  ProcessResult result = supervisor.Run();  // reaps the leader
+  UnguardGroup(pid);
+  return result;
 }
 
 Result<ProcessResult> RunScript(const std::string& script_path, const std::vector<std::string>& args,

@@ -19,6 +19,9 @@
 // reaped only at the end, so its pid (= the group id) cannot be reused while
 // we still signal the group. No zombie of ours is left behind.
 //
+// A paiplan killed with SIGKILL: a running group is killed by the orphan
+// guard when one was started (orphan_guard.h).
+//
 // Thread-safety: safe to call from several threads at once. on_output is
 // called on the calling thread, never concurrently for one call.
 #pragma once

@@ -91,11 +91,24 @@ Result<std::string> BuildRemoteCommand(const ExecRequest& request, const std::st
   if (!request.cwd.empty()) cmd += "cd " + ShellQuote(request.cwd) + " && ";
   // setsid -w: own process group (killable as a whole on timeout), exit status
   // passed through; the group id goes to the pid file, removed on normal exit.
+  // The channel's stdin stays open while we run the command: a watcher reads
+  // it, and when it ends (our session closed: paiplan died or the connection
+  // dropped) it kills the whole group, SIGTERM then SIGKILL, so nothing runs
+  // on without us. The command itself gets /dev/null as stdin.
   cmd += "exec setsid -w sh -c " +
-         ShellQuote("echo $$ > \"$1\"; sh -c \"$2\"; r=$?; rm -f \"$1\"; exit $r") +
+         ShellQuote("echo $$ > \"$1\"; exec 3<&0; sh -c \"$2\" </dev/null 3<&- & c=$!; "
+                    "( trap '' TERM INT HUP; while read -r _; do :; done; kill -TERM 0; sleep 2; "
+                    "kill -KILL 0 ) <&3 >/dev/null 2>&1 & w=$!; exec 3<&-; "
+                    "wait $c; r=$?; kill -KILL $w 2>/dev/null; rm -f \"$1\"; exit $r") +
          " paiplan-exec " + ShellQuote(pid_file) + " " + ShellQuote(request.command);
   return cmd;
 }
+
+namespace {
+std::atomic<bool> g_abort_commands{false};
+}  // namespace
+
+void AbortRunningCommands() { g_abort_commands.store(true); }
 
 HandshakeGate::HandshakeGate(int limit) : sem_(limit) { PP_CHECK(limit >= 1); }
 
@@ -195,6 +208,7 @@ Result<ExecResult> SshTransport::Exec(const ExecRequest& request) {
 
 Result<ExecResult> SshTransport::ExecOnceLocked(const ExecRequest& request, bool* started) {
   const std::string where = Describe();
+  if (g_abort_commands.load()) return Err(Status::Cancelled("not started on " + where + ": interrupted (Ctrl-C)"));
   std::string pid_file = "/tmp/.paiplan-exec-" + internal::RandomToken() + ".pgid";
   PP_ASSIGN_OR_RETURN(std::string command, BuildRemoteCommand(request, pid_file));
   Channel ch(session_->ssh);
@@ -207,7 +221,8 @@ Result<ExecResult> SshTransport::ExecOnceLocked(const ExecRequest& request, bool
                                    ssh_get_error(session_->ssh)));
   }
   *started = true;
-  ssh_channel_send_eof(ch.get());  // no stdin
+  // No EOF on stdin: the remote watcher (BuildRemoteCommand) stops the
+  // command when the channel closes.
 
   ExecResult result;
   auto deadline = std::chrono::steady_clock::now() + request.timeout;
@@ -228,6 +243,11 @@ Result<ExecResult> SshTransport::ExecOnceLocked(const ExecRequest& request, bool
     }
     if (got) continue;
     if (ssh_channel_is_eof(ch.get()) || ssh_channel_is_closed(ch.get())) break;
+    if (g_abort_commands.load()) {
+      Status kill = KillRemoteGroupLocked(pid_file);
+      return Err(Status::Cancelled("stopped on " + where + " by a second interrupt (Ctrl-C)" +
+                                   (kill.ok() ? "" : "; kill: " + kill.message())));
+    }
     auto now = std::chrono::steady_clock::now();
     if (now >= deadline) {
       Status kill = KillRemoteGroupLocked(pid_file);

@@ -182,4 +182,9 @@ std::string ShellQuote(const std::string& s);
 // Fails InvalidArgument on an env name that is not [A-Za-z_][A-Za-z0-9_]*.
 Result<std::string> BuildRemoteCommand(const ExecRequest& request, const std::string& pid_file);
 
+// A second Ctrl-C: every running Exec of this process kills its remote
+// process group (SIGTERM, SIGKILL ~2 s later) and returns Cancelled; Execs
+// started afterwards are refused with Cancelled. Thread-safe; irreversible.
+void AbortRunningCommands();
+
 }  // namespace paiplan::providers::ssh

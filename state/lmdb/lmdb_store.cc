@@ -5,12 +5,15 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cerrno>
 #include <cstring>
 #include <mutex>
 #include <set>
+#include <thread>
 
 #include "engine/base/fs.h"
+#include "state/lmdb/file_lock.h"
 #include "state/lmdb/lmdb_env.h"
 #include "state/lmdb/lmdb_meta.h"
 #include "state/lmdb/lmdb_records.h"
@@ -98,8 +101,11 @@ struct LmdbStore::Impl {
   std::unique_ptr<Env> env;
   Dbis dbis;
   LmdbOptions options;
-  std::mutex mu;              // guards held_lock_id
+  std::mutex mu;              // guards held_lock_id and os_lock
   std::string held_lock_id;  // the lock this object took, if any
+  std::unique_ptr<lmdb::FileLock> os_lock;  // the flock that makes it ours
+
+  std::string lock_file() const { return fs::Join(env->dir(), "paiplan.lock"); }
 
   const std::string& file() const { return env->data_file(); }
   Where where() const { return {env->data_file(), env->dir()}; }
@@ -218,38 +224,68 @@ Result<std::vector<std::string>> LmdbStore::ListAddresses() {
   return out;
 }
 
+// The flock decides; the record only names the holder. A record left by a
+// dead process on this host is overwritten; one written from another host
+// (a state directory shared over the network) is never broken automatically.
 Result<LockInfo> LmdbStore::Lock(const std::string& operation) {
+  Impl* p = impl_.get();
+  PP_ASSIGN_OR_RETURN(auto os_lock, lmdb::FileLock::TryAcquire(p->lock_file()));
+  if (!os_lock) {
+    // The holder writes its record right after taking the flock: give it a
+    // moment, so the message names it (a dead holder's record does not count).
+    for (int i = 0; i < 100; ++i) {
+      PP_ASSIGN_OR_RETURN(auto holder, CurrentLock());
+      if (holder && !LockIsStale(*holder)) return Err(Status::Conflict(LockConflictMessage(*holder)));
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return Err(Status::Conflict("state locked by another process on this host (it has not written its lock "
+                                "record); lock file " + p->lock_file()));
+  }
   LockInfo mine = NewLockInfo(operation);
   std::optional<LockInfo> holder;
-  Impl* p = impl_.get();
   PP_RETURN_IF_ERROR_R(p->env->Write([&](Txn& txn) -> Status {
     PP_ASSIGN_OR_RETURN(holder, p->GetLock(txn));
-    if (holder) return Status::Ok();  // nothing written; the commit is a no-op
+    if (holder && holder->host != HostName()) return Status::Ok();  // nothing written
+    holder.reset();
     return txn.Put(p->dbis.lock, kLockKey, lmdb::Seal(kLockKey, LockToJson(mine).dump()).value);
   }));
-  if (holder) return Err(Status::Conflict(LockConflictMessage(*holder)));
+  if (holder) {
+    return Err(Status::Conflict(LockConflictMessage(*holder) + " \u2014 taken from another host; if that "
+                                "process is gone, remove the lock with: paiplan force-unlock " + holder->id));
+  }
   std::lock_guard l(p->mu);
   p->held_lock_id = mine.id;
+  p->os_lock = std::move(*os_lock);
   return mine;
 }
 
-Status LmdbStore::RemoveLock(const std::string& id) {
+Status LmdbStore::RemoveLock(const std::string& id, bool force) {
   Impl* p = impl_.get();
+  bool ours = p->held() == id;
   PP_RETURN_IF_ERROR(p->env->Write([&](Txn& txn) -> Status {
     PP_ASSIGN_OR_RETURN(auto lock, p->GetLock(txn));
     if (!lock || lock->id != id) {
       return Status::NotFound("state: no lock with id " + id + " is held" +
                               (lock ? " (the current lock is " + lock->id + ")" : ""));
     }
+    if (force && !ours && lock->host == HostName()) {
+      PP_ASSIGN_OR_RETURN(bool live, lmdb::FileLock::IsHeld(p->lock_file()));
+      if (live) {
+        return Status::FailedPrecondition(
+            "state: lock " + id + " is held by a live process on this host (pid " + std::to_string(lock->pid) +
+            ", " + lock->operation + "); it is never broken. Wait for it (--lock-timeout) or stop that process; "
+            "its lock is released when it exits");
+      }
+    }
     return txn.Del(p->dbis.lock, kLockKey);
   }));
   std::lock_guard l(p->mu);
-  if (p->held_lock_id == id) p->held_lock_id.clear();
+  if (p->held_lock_id == id) p->held_lock_id.clear(), p->os_lock.reset();
   return Status::Ok();
 }
 
-Status LmdbStore::Unlock(const std::string& id) { return RemoveLock(id); }
-Status LmdbStore::ForceUnlock(const std::string& id) { return RemoveLock(id); }
+Status LmdbStore::Unlock(const std::string& id) { return RemoveLock(id, false); }
+Status LmdbStore::ForceUnlock(const std::string& id) { return RemoveLock(id, true); }
 
 Result<std::optional<LockInfo>> LmdbStore::CurrentLock() {
   std::optional<LockInfo> lock;

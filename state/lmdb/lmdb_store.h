@@ -11,6 +11,13 @@
 // open store across fork(): the child must open its own. A directory can be
 // open only once per process at a time (LMDB's locks would break); a second
 // Open fails with FailedPrecondition.
+//
+// The state lock is an flock on `paiplan.lock` in the same directory
+// (file_lock.h), held from Lock() until Unlock() or the end of the process:
+// the kernel releases it when its holder dies, so a crash never leaves a lock
+// behind. The lock record is for display. ForceUnlock refuses a lock held by
+// a live process on this host (FailedPrecondition); it is meant for a record
+// written from another host, or one whose holder is gone.
 #pragma once
 
 #include <cstddef>
@@ -76,7 +83,7 @@ class LmdbStore : public StateStore {
  private:
   struct Impl;
   explicit LmdbStore(std::unique_ptr<Impl> impl);
-  Status RemoveLock(const std::string& id);
+  Status RemoveLock(const std::string& id, bool force);
 
   std::unique_ptr<Impl> impl_;
 };

@@ -53,7 +53,7 @@ void ForceUnlockIfLocked(const TestWorkspace& ws) {
 void WaitForScriptsToEnd(const TestWorkspace& ws) {
   for (int i = 0; i < 1000; ++i) {
     bool open = false;
-    for (const auto& c : ws.Calls()) open = open || !c.Finished();
+    for (const auto& c : ws.Calls()) open = open || c.Running();
     if (!open) return;
     SleepMs(10);
   }

@@ -136,6 +136,7 @@ RunResult Child::Wait() {
 }
 
 std::string Child::OutputSoFar() const { return ReadFileOr(out_path_); }
+std::string Child::ErrorSoFar() const { return ReadFileOr(err_path_); }
 
 RunResult Run(const std::vector<std::string>& argv, const RunOptions& options) {
   Child c(argv, options);

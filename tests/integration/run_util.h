@@ -58,6 +58,8 @@ class Child {
   RunResult Wait();
   // The stdout written so far (the child may still be running).
   std::string OutputSoFar() const;
+  // Its stderr so far.
+  std::string ErrorSoFar() const;
 
  private:
   RunResult Collect(int status, bool timed_out);

@@ -8,6 +8,13 @@
 #include <sstream>
 
 namespace paiplan::integration {
+
+bool Call::Running() const {
+  if (Finished()) return false;
+  char* end = nullptr;
+  long p = std::strtol(pid.c_str(), &end, 10);
+  return p > 0 && end && *end == '\0' && ProcessAlive(pid_t(p));
+}
 namespace {
 
 namespace stdfs = std::filesystem;

@@ -28,6 +28,9 @@ struct Call {
   std::string pid;
   std::string status;   // ok | fail | "" (unfinished)
   bool Finished() const { return end_ns != 0; }
+  // Still running: not finished and its process is alive (a script killed
+  // with its paiplan never logs an end).
+  bool Running() const;
 };
 
 class TestWorkspace {

@@ -335,19 +335,28 @@ TEST_F(PlannerTest, ObservesEachKindInOneBatch) {
   EXPECT_EQ(observe_calls_, 2);
 }
 
-TEST_F(PlannerTest, UnobservableRecordedResourceIsAPlanError) {
+TEST_F(PlannerTest, UnobservableRecordedResourceIsLeftOutOrWithRequireAllAPlanError) {
   Want("node.h1", 1);
   Have("node.h1", 1);
-  Want("node.h2", 1);  // new: nothing to compare yet, so not an error
+  Want("node.h2", 1);  // new: nothing to compare yet, so not left out
   Observation o;
   o.error = "connection refused";
   observations_["node.h1"] = o;
   observations_["node.h2"] = o;
   Plan p = Make();
-  EXPECT_EQ(p.errors, (std::vector<std::string>{"could not observe node.h1: connection refused"}));
+  EXPECT_TRUE(p.errors.empty());
+  ASSERT_EQ(p.left_out.size(), 1u);
+  EXPECT_EQ(p.left_out[0].address, "node.h1");
+  EXPECT_EQ(p.left_out[0].error, "connection refused");
   EXPECT_EQ(Find(p, "node.h1").notes, (std::vector<std::string>{"not observed: connection refused"}));
   EXPECT_EQ(Find(p, "node.h2").type, ActionType::kCreate);
   EXPECT_EQ(Find(p, "node.h2").notes.size(), 1u);
+
+  PlanOptions all;
+  all.require_all = true;
+  p = Make(all);
+  EXPECT_EQ(p.errors, (std::vector<std::string>{"could not observe node.h1: connection refused"}));
+  EXPECT_TRUE(p.left_out.empty());
 }
 
 // A small cluster: node.a ← label.a ← service.store ← service.app ← service.web,

@@ -1,5 +1,5 @@
 // The LMDB store across processes: lock races, a writer killed with SIGKILL,
-// stale locks of dead processes. Each process opens its own store (LMDB
+// locks of dead processes (released by the kernel) and of live ones. Each process opens its own store (LMDB
 // environments must not cross fork()); children report through pipes.
 #include <signal.h>
 #include <unistd.h>
@@ -7,13 +7,16 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "state/lmdb/lmdb_records.h"
 #include "state/lmdb/lmdb_store.h"
+#include "tests/state/raw_lmdb.h"
 #include "tests/state/state_test_util.h"
 
 namespace paiplan::state {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::StartsWith;
 using testing::ForkChild;
 using testing::LinePipe;
@@ -118,10 +121,12 @@ void KillWriterAndCheck(int reports) {
   for (uint64_t gen = 1; gen <= serial; ++gen) {
     EXPECT_TRUE(snap->resources.contains("added." + std::to_string(gen)));
   }
-  // The dead writer's lock is still recorded, and reported as stale.
+  // The dead writer's record is left, but the kernel released its lock.
+  auto left = (*store)->CurrentLock();
+  ASSERT_TRUE(left && left->has_value());
+  EXPECT_EQ((*left)->pid, child);
   auto lock = (*store)->Lock("apply");
-  ASSERT_FALSE(lock);
-  EXPECT_THAT(lock.error().message(), HasSubstr("stale"));
+  EXPECT_TRUE(lock) << lock.error().message();
 }
 
 TEST(LmdbProcessTest, SigkillDuringWritesLeavesTheLastCommittedSerialIntact) {
@@ -167,7 +172,7 @@ TEST(LmdbProcessTest, AReaderAdoptsAMapGrownByAnotherProcess) {
   EXPECT_EQ(snap->resources.size(), 3000u);
 }
 
-TEST(LmdbProcessTest, LockOfADeadProcessIsStaleAndForceUnlockRemovesIt) {
+TEST(LmdbProcessTest, LockOfAProcessThatExitedWithoutUnlockingIsFreeAtOnce) {
   TempDir tmp;
   std::string dir = tmp.Sub("state");
   CreateStore(dir);
@@ -179,12 +184,45 @@ TEST(LmdbProcessTest, LockOfADeadProcessIsStaleAndForceUnlockRemovesIt) {
     auto lock = (*store)->Lock("destroy");
     if (!lock) return 11;
     id_pipe.Write(lock->id);
-    return 0;  // exits without unlocking
+    std::_Exit(0);  // no destructors: the lock record stays, only the kernel releases the flock
   });
   id_pipe.CloseWrite();
   std::string id;
   ASSERT_TRUE(id_pipe.Read(&id));
-  ASSERT_EQ(WaitChild(child), 0);  // reaped: its pid is gone
+  ASSERT_EQ(WaitChild(child), 0);
+
+  auto store = LmdbStore::Open(dir);
+  ASSERT_TRUE(store);
+  auto left = (*store)->CurrentLock();  // the record is still there, for display only
+  ASSERT_TRUE(left && left->has_value());
+  EXPECT_EQ((*left)->id, id);
+  auto lock = (*store)->Lock("apply");
+  ASSERT_TRUE(lock) << lock.error().message();
+  EXPECT_NE(lock->id, id);
+  EXPECT_TRUE((*store)->Commit(testing::PutBatch("node.a", {{"kind", "node"}})));
+}
+
+TEST(LmdbProcessTest, ALiveHolderBlocksAndIsNeverForceUnlockedThenSigkillFreesIt) {
+  TempDir tmp;
+  std::string dir = tmp.Sub("state");
+  CreateStore(dir);
+  LinePipe id_pipe, hold;
+  pid_t child = ForkChild([&]() -> int {
+    id_pipe.CloseRead();
+    hold.CloseWrite();
+    auto store = LmdbStore::Open(dir);
+    if (!store) return 10;
+    auto lock = (*store)->Lock("apply");
+    if (!lock) return 11;
+    id_pipe.Write(lock->id);
+    std::string line;
+    hold.Read(&line);  // until killed
+    return 0;
+  });
+  id_pipe.CloseWrite();
+  hold.CloseRead();
+  std::string id;
+  ASSERT_TRUE(id_pipe.Read(&id));
 
   auto store = LmdbStore::Open(dir);
   ASSERT_TRUE(store);
@@ -193,14 +231,53 @@ TEST(LmdbProcessTest, LockOfADeadProcessIsStaleAndForceUnlockRemovesIt) {
   EXPECT_EQ(lock.error().code(), Code::kConflict);
   const std::string& msg = lock.error().message();
   EXPECT_THAT(msg, StartsWith("state locked by "));
-  EXPECT_THAT(msg, HasSubstr("(pid " + std::to_string(child) + ", destroy) since "));
+  EXPECT_THAT(msg, HasSubstr("(pid " + std::to_string(child) + ", apply) since "));
   EXPECT_THAT(msg, HasSubstr("; lock id " + id));
-  EXPECT_THAT(msg, HasSubstr("stale"));
-  EXPECT_THAT(msg, HasSubstr("paiplan force-unlock " + id));
+  EXPECT_THAT(msg, Not(HasSubstr("stale")));
+  Status force = (*store)->ForceUnlock(id);
+  EXPECT_EQ(force.code(), Code::kFailedPrecondition) << force.message();
+  EXPECT_THAT(force.message(), HasSubstr("live process on this host"));
+  auto still = (*store)->CurrentLock();
+  ASSERT_TRUE(still && still->has_value());
+  EXPECT_EQ((*still)->id, id);
 
-  EXPECT_EQ((*store)->ForceUnlock("not-" + id).code(), Code::kNotFound);
+  ::kill(child, SIGKILL);
+  EXPECT_EQ(WaitChild(child), -SIGKILL);
+  auto after = (*store)->Lock("apply");
+  ASSERT_TRUE(after) << after.error().message();
+  EXPECT_TRUE((*store)->Commit(testing::PutBatch("node.a", {{"kind", "node"}})));
+}
+
+TEST(LmdbProcessTest, ARecordFromAnotherHostIsNeverBrokenAutomatically) {
+  TempDir tmp;
+  std::string dir = tmp.Sub("state");
+  CreateStore(dir);
+  {
+    auto store = LmdbStore::Open(dir);
+    ASSERT_TRUE(store);
+    ASSERT_TRUE((*store)->Lock("apply"));
+  }
+  // Rewrite the record as if another host had written it.
+  std::string id;
+  {
+    testing::RawLmdb raw(dir);
+    auto sealed = raw.Get("lock", "current");
+    ASSERT_TRUE(sealed);
+    auto text = lmdb::Unseal("current", *sealed, "lock", "data.mdb", dir);
+    ASSERT_TRUE(text);
+    auto record = nlohmann::json::parse(text->text);
+    record["host"] = "elsewhere.example";
+    id = record["id"];
+    raw.Put("lock", "current", lmdb::Seal("current", record.dump()).value);
+  }
+  auto store = LmdbStore::Open(dir);
+  ASSERT_TRUE(store);
+  auto lock = (*store)->Lock("apply");
+  ASSERT_FALSE(lock);
+  EXPECT_EQ(lock.error().code(), Code::kConflict);
+  EXPECT_THAT(lock.error().message(), HasSubstr("@elsewhere.example"));
+  EXPECT_THAT(lock.error().message(), HasSubstr("paiplan force-unlock " + id));
   ASSERT_TRUE((*store)->ForceUnlock(id).ok());
-  EXPECT_FALSE((*store)->CurrentLock()->has_value());
   EXPECT_TRUE((*store)->Lock("apply"));
 }
 
