@@ -5,6 +5,7 @@
 #include "engine/config/mask_yaml.h"
 #include "engine/plan/role_package.h"
 #include "providers/kubernetes/node_affinity.h"
+#include "providers/kubernetes/paictl_affinity.h"
 #include "providers/template/jinja.h"
 
 namespace paiplan::plan {
@@ -15,7 +16,8 @@ std::string RenderPath(const std::string& paiplan_dir, const std::string& servic
 
 std::map<std::string, std::string> ClusterConfigData(const config::Workspace& ws) {
   std::map<std::string, std::string> data;
-  for (const char* name : {"layout.yaml", "services-configuration.yaml", "kubernetes-configuration.yaml"}) {
+  for (const char* name : {"layout.yaml", "services-configuration.yaml", "kubernetes-configuration.yaml",
+                           "k8s-role-definition.yaml"}) {
     // Secrets (machine passwords, sensitive config keys) never go to the
     // cluster in clear: masked in what is pushed and in what is hashed.
     auto text = fs::ReadFile(fs::Join(ws.root, name));
@@ -113,6 +115,19 @@ ojson AddRenders(const config::Workspace& ws, const config::ServiceDef& svc, con
       continue;
     }
     bool manifest = f.ends_with(".yaml") || f.ends_with(".yml");
+    if (ws.settings.paictl_deploy_rules) {
+      // paiplan.yaml deploy-rules-output: paictl — paictl's files, byte for byte.
+      manifest = false;
+      if (!rules.empty() && kube::PaictlPostProcesses(f)) {
+        auto processed = kube::PaictlDeployRules(*rendered, rules, f);
+        if (!processed) {
+          diags->Error({}, "render." + svc.name + "/" + processed.error().message(),
+                       "fix the template, or use deploy-rules-output: paiplan (the default)");
+          continue;
+        }
+        rendered = std::move(*processed);
+      }
+    }
     if (manifest && !rules.empty()) {
       // Helm values (services/README.md): the chart's `affinity:` keys get the rules.
       bool values = f.ends_with("-values.yaml") || f.ends_with("-values.yml");
