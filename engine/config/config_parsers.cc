@@ -46,8 +46,11 @@ std::string Mask(std::string text, const Workspace& ws) {
   std::vector<std::string> secrets;
   CollectSecrets(ws.services_config, "", &secrets);
   CollectSecrets(ws.layout, "", &secrets);
+  const std::string masked = "(sensitive)";
   for (const auto& s : secrets) {
-    for (size_t p = text.find(s); p != std::string::npos; p = text.find(s, p + 12)) text.replace(p, s.size(), "(sensitive)");
+    for (size_t p = text.find(s); p != std::string::npos; p = text.find(s, p + masked.size())) {
+      text.replace(p, s.size(), masked);
+    }
   }
   return text;
 }
