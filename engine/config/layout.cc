@@ -1,6 +1,7 @@
 #include "engine/config/layout.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 #include <unordered_map>
 
@@ -11,7 +12,7 @@ namespace paiplan::config {
 bool IsMachineAttributeKey(const std::string& key) {
   static const std::set<std::string> kKeys = {
       "hostname", "hostip",   "machine-type", "nodename",  "k8s-role", "sshport",
-      "username", "keyfile-path", "password", "transport", "proxy-jump", "etcdid"};
+      "username", "keyfile-path", "password", "transport", "proxy-jump", "etcdid", "docker-data"};
   return kKeys.count(key) > 0;
 }
 
@@ -39,6 +40,9 @@ Machine ParseMachine(const ojson& m, size_t index) {
   if (m.contains("password")) out.password = m["password"].get<std::string>();
   out.proxy_jump = m.value("proxy-jump", "");
   out.local = m.value("transport", "ssh") == "local";
+  out.etcdid = m.value("etcdid", "");
+  out.docker_data = m.value("docker-data", "");
+  out.dashboard = m.value("dashboard", "") == "true";
   for (auto it = m.begin(); it != m.end(); ++it) {
     if (IsMachineAttributeKey(it.key())) continue;
     const auto& v = it.value();
@@ -73,6 +77,20 @@ void CheckUnique(const std::vector<Machine>& ms, const YamlFile& layout, LoadCon
                           std::to_string(prev.line) + ")" +
                           (implicit ? "; a machine without nodename uses its hostip as nodename" : ""),
                       std::string("every machine needs its own ") + key);
+  }
+}
+
+// etcdid names an etcd member (OpenPAI v0.14): two masters cannot share one.
+void CheckEtcdIds(const std::vector<Machine>& ms, const YamlFile& layout, LoadContext* ctx) {
+  std::map<std::string, size_t> first;
+  for (const auto& m : ms) {
+    if (m.etcdid.empty()) continue;
+    auto [it, inserted] = first.emplace(m.etcdid, m.index);
+    if (inserted) continue;
+    SourceLoc prev = ctx->Loc(layout, "/machine-list/" + std::to_string(it->second) + "/etcdid");
+    ctx->diags->Error(ctx->Loc(layout, "/machine-list/" + std::to_string(m.index) + "/etcdid"),
+                      "duplicate etcdid '" + m.etcdid + "' (first used at line " + std::to_string(prev.line) + ")",
+                      "every etcd member (master) needs its own etcdid, e.g. etcdid1, etcdid2, etcdid3");
   }
 }
 
@@ -128,6 +146,7 @@ void LoadMachines(const YamlFile& layout, LoadContext* ctx, Workspace* ws) {
   CheckUnique(ws->machines, layout, ctx, "hostname", &Machine::hostname);
   CheckUnique(ws->machines, layout, ctx, "hostip", &Machine::hostip);
   CheckUnique(ws->machines, layout, ctx, "nodename", &Machine::nodename);
+  CheckEtcdIds(ws->machines, layout, ctx);
   if (!has_master && !list.empty()) {
     ctx->diags->Error(ctx->Loc(layout, "/machine-list", true), "no machine has k8s-role: master",
                       "set 'k8s-role: master' on at least one machine");

@@ -42,6 +42,26 @@ void CheckFile(const YamlFile& f, const std::string& dir, const std::string& ptr
                     "create " + ctx->Display(fs::Join(dir, file)) + " or fix the name");
 }
 
+// A script is valid when it is a file of deploy/, or when template-list
+// produces it (its F.template exists, checked with the templates): paictl
+// rendered the templates before it ran the script, and so does paiplan (the
+// render.<service>/F action writes it into the working copy the script runs in).
+void CheckScript(const YamlFile& f, const ServiceDef& def, const char* key, const std::string& script,
+                 LoadContext* ctx) {
+  const std::string& dir = def.deploy_dir;
+  if (fs::Exists(fs::Join(dir, script))) return;
+  if (std::find(def.templates.begin(), def.templates.end(), script) != def.templates.end()) return;
+  std::string tmpl = script + ".template";
+  bool has_template = fs::Exists(fs::Join(dir, tmpl));
+  ctx->diags->Error(ctx->Loc(f, std::string("/") + key),
+                    std::string(key) + " '" + script + "' is neither a file in " + ctx->Display(dir) +
+                        " nor produced by template-list" +
+                        (has_template ? " (" + tmpl + " exists but '" + script + "' is not in template-list)" : ""),
+                    has_template ? "add '" + script + "' to template-list so it is rendered before it runs"
+                                 : "create " + ctx->Display(fs::Join(dir, script)) + " (or " + tmpl +
+                                       " listed in template-list), or fix the name");
+}
+
 void ReadScripts(const YamlFile& f, ServiceDef* def, LoadContext* ctx) {
   const ojson& v = f.value;
   struct Slot { const char* key; std::string* out; };
@@ -51,12 +71,20 @@ void ReadScripts(const YamlFile& f, ServiceDef* def, LoadContext* ctx) {
   for (auto& s : slots) {
     if (!v.contains(s.key)) continue;
     *s.out = v[s.key].get<std::string>();
-    CheckFile(f, def->deploy_dir, std::string("/") + s.key, *s.out, s.key, ctx);
+    CheckScript(f, *def, s.key, *s.out, ctx);
   }
   if (v.contains("upgraded-script")) {
+    // OpenPAI documents upgraded-script as "not supported yet" and paictl
+    // never ran it; paiplan accepts it the same way and says what it does.
+    std::string instead = def->refresh_script.empty()
+                              ? "runs the start-script '" + def->start_script + "' again (no refresh-script)"
+                              : "runs the refresh-script '" + def->refresh_script + "'";
     ctx->diags->Warning(ctx->Loc(f, "/upgraded-script", true),
-                        "service '" + def->name + "': upgraded-script is not supported and is ignored",
-                        "paiplan upgrades with the refresh-script");
+                        "service '" + def->name + "': upgraded-script '" + v["upgraded-script"].get<std::string>() +
+                            "' is never run (OpenPAI documents it as not supported; paictl never ran it). "
+                            "When the service's inputs change, paiplan " + instead +
+                            " as an update of service." + def->name,
+                        "remove upgraded-script from service.yaml to silence this warning");
   }
 }
 

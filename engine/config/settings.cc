@@ -106,6 +106,10 @@ Settings ParseSettings(const ojson& doc, const std::string& root, const std::str
       s.drift_ignore.push_back({r.value("address", ""), r.value("attribute", ""), r.value("reason", "")});
     }
   }
+  ojson parsers = v.value("config-parsers", ojson::object());
+  s.parser_python = Str(parsers, "python", "python3");
+  s.parser_timeout = Num(parsers, "timeout", 60);
+  s.paictl_deploy_rules = Str(v, "deploy-rules-output", "paiplan") == "paictl";
   return s;
 }
 

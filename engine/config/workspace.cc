@@ -6,6 +6,7 @@
 
 #include "engine/base/fs.h"
 #include "engine/config/field_checks.h"
+#include "engine/config/config_parsers.h"
 #include "engine/config/layout.h"
 #include "engine/config/load_context.h"
 #include "engine/config/schema_check.h"
@@ -115,6 +116,19 @@ ojson BuildClusterCfg(const Workspace& ws, const std::map<std::string, ojson>& d
   return cfg;
 }
 
+// A k8s-role-definition.yaml (OpenPAI v0.14) lists the components of each
+// role; a machine whose k8s-role it does not define would get nothing.
+void CheckRolesDefined(const YamlFile& roles, const YamlFile& layout, const Workspace& ws, LoadContext* ctx) {
+  const ojson& list = roles.value.is_object() ? roles.value.value("component_list", ojson::object()) : ojson::object();
+  for (const auto& m : ws.machines) {
+    if (list.contains(m.role)) continue;
+    ctx->diags->Error(ctx->Loc(layout, "/machine-list/" + std::to_string(m.index) + "/k8s-role"),
+                      "machine '" + m.hostname + "': k8s-role '" + m.role +
+                          "' is not defined under component_list in k8s-role-definition.yaml",
+                      "add a '" + m.role + ":' list of components to k8s-role-definition.yaml, or change the role");
+  }
+}
+
 void SelectServices(const Settings& settings, const std::map<std::string, std::string>& defined,
                     const std::optional<YamlFile>& paiplan_yaml, LoadContext* ctx, Workspace* ws) {
   std::vector<std::string> names;
@@ -170,6 +184,11 @@ std::optional<Workspace> LoadWorkspace(const std::string& dir, const LoadOptions
   ws.services_config = svc_cfg && svc_cfg->value.is_object() ? svc_cfg->value : ojson::object();
   auto kube_cfg = LoadChecked("kubernetes-configuration.yaml", "kubernetes-configuration.schema.json", false, &ctx, &ws);
   if (kube_cfg) ws.kubernetes_config = kube_cfg->value;
+  auto roles_def = LoadChecked("k8s-role-definition.yaml", "k8s-role-definition.schema.json", false, &ctx, &ws);
+  if (roles_def) {
+    ws.k8s_role_definition = roles_def->value;
+    if (layout) CheckRolesDefined(*roles_def, *layout, ws, &ctx);
+  }
 
   if (options.untrusted) ApplyUntrustedPolicy(&ws, builtin, diags);
   auto defined = DiscoverServices(ws.settings.service_paths);
@@ -190,7 +209,10 @@ std::optional<Workspace> LoadWorkspace(const std::string& dir, const LoadOptions
   std::string roles = fs::Join(ws.root, "roles");
   ws.roles_dir = fs::IsDirectory(roles) ? roles : fs::Join(builtin, "_roles");
   if (diags->ErrorCount() != errors_before) return std::nullopt;
-  ws.cluster_cfg = BuildClusterCfg(ws, DisabledDefaults(defined, ws, &ctx));
+  std::map<std::string, ojson> defaults = DisabledDefaults(defined, ws, &ctx);
+  ws.cluster_cfg = BuildClusterCfg(ws, defaults);
+  for (const auto& [name, def] : ws.services) defaults[name] = def.defaults;
+  if (!ApplyConfigParsers(&ws, defined, defaults, diags)) return std::nullopt;
   std::sort(ws.input_files.begin(), ws.input_files.end());
   return ws;
 }

@@ -34,6 +34,9 @@ struct Machine {
   std::string keyfile_path;
   std::optional<std::string> password;  // sensitive
   std::string proxy_jump;               // "user@host:port" of a bastion, optional
+  std::string etcdid;                   // etcd member name of a master (OpenPAI v0.14), optional
+  std::string docker_data;              // Docker's data root on the machine, optional
+  bool dashboard = false;               // runs the Kubernetes dashboard (dashboard: "true")
   bool local = false;                   // transport: local
   std::vector<std::string> labels;      // keys whose value is "true", sorted
   size_t index = 0;                     // position in machine-list
@@ -109,6 +112,13 @@ struct Settings {
   bool require_all = false;  // an unobserved resource fails the plan (require-all)
   int actions_per_service = 4;  // concurrency.actions-per-service
   int kube_writes = 8;          // concurrency.kubernetes-writes
+  // OpenPAI config parsers (config_parsers.h): the interpreter and the time
+  // the whole adapter run may take (paiplan.yaml config-parsers).
+  std::string parser_python = "python3";
+  double parser_timeout = 60;
+  // deploy-rules output of rendered manifests: false = paiplan's (default),
+  // true = paictl's exact post-processing (paiplan.yaml deploy-rules-output: paictl).
+  bool paictl_deploy_rules = false;
 };
 
 struct LoadOptions {
@@ -126,6 +136,7 @@ struct Workspace {
   std::map<std::string, ServiceDef> services;   // enabled services, by name
   ojson services_config;            // services-configuration.yaml
   ojson kubernetes_config;          // kubernetes-configuration.yaml (null if absent)
+  ojson k8s_role_definition;        // k8s-role-definition.yaml (null if absent)
   ojson cluster_cfg;                // the template context (see DESIGN.md §2)
   std::vector<std::string> input_files;  // absolute paths that make up the workspace
   std::string roles_dir;            // where role packages are found for each role (workspace roles/ or built-in)

@@ -13,6 +13,7 @@
 #include "engine/plan/object_desired.h"
 #include "engine/plan/role_package.h"
 #include "providers/kubernetes/node_affinity.h"
+#include "providers/kubernetes/paictl_affinity.h"
 #include "providers/template/jinja.h"
 
 namespace paiplan::plan {
@@ -50,7 +51,8 @@ Status CheckAddressNames(const std::string& address) {
 
 std::map<std::string, std::string> ClusterConfigData(const config::Workspace& ws) {
   std::map<std::string, std::string> data;
-  for (const char* name : {"layout.yaml", "services-configuration.yaml", "kubernetes-configuration.yaml"}) {
+  for (const char* name : {"layout.yaml", "services-configuration.yaml", "kubernetes-configuration.yaml",
+                           "k8s-role-definition.yaml"}) {
     // Secrets (machine passwords, sensitive config keys) never go to the
     // cluster in clear: masked in what is pushed and in what is hashed.
     auto text = fs::ReadFile(fs::Join(ws.root, name));
@@ -262,6 +264,17 @@ Result<std::string> RenderServiceFile(const config::Workspace& ws, const config:
   if (!rendered) return Err(rendered.error());
   std::vector<kube::DeployRule> rules;
   for (const auto& r : svc.deploy_rules) rules.push_back({r.label, r.in});
+  if (ws.settings.paictl_deploy_rules) {
+    // paiplan.yaml deploy-rules-output: paictl — paictl's files, byte for byte.
+    if (rules.empty() || !kube::PaictlPostProcesses(file)) return rendered;
+    auto processed = kube::PaictlDeployRules(*rendered, rules, file);
+    if (!processed) {
+      std::string m = processed.error().message();
+      if (m.starts_with(file + ": ")) m = m.substr(file.size() + 2);
+      return Err(Status::InvalidArgument(m + " (or use deploy-rules-output: paiplan, the default)"));
+    }
+    return processed;
+  }
   bool manifest = file.ends_with(".yaml") || file.ends_with(".yml");
   if (!manifest || rules.empty()) return rendered;
   // Helm values (services/README.md): the chart's `affinity:` keys get the rules.

@@ -207,6 +207,21 @@ case("kubecfg_unknown_top_key", {KC: "kubernetes:\n  cluster-dns: 10.254.0.10\nl
      [e(KC, 3, "load-balance-ip")])
 case("kubecfg_section_not_map", {KC: "kubernetes: 10.254.0.10\n"}, [e(KC, 1, "kubernetes", "string")])
 case("kubecfg_dns_not_string", {KC: "kubernetes:\n  cluster-dns: [10.254.0.10]\n"}, [e(KC, 2, "cluster-dns", "list")])
+case("kubecfg_dns_not_ipv4", {KC: "kubernetes:\n  cluster-dns: 10.254.0\n"}, [e(KC, 2, "cluster-dns", "IPv4")])
+case("kubecfg_storage_backend", {KC: "kubernetes:\n  storage-backend: etcd4\n"}, [e(KC, 2, "storage-backend", "etcd3")])
+case("kubecfg_ip_range_not_cidr", {KC: "kubernetes:\n  service-cluster-ip-range: 10.254.0.0\n"},
+     [e(KC, 2, "service-cluster-ip-range", "CIDR")])
+RD = "k8s-role-definition.yaml"
+case("roledef_role_undefined", {RD: "component_list:\n  master:\n  - name: apiserver\n"},
+     [e(L, 15, "w1", "k8s-role 'worker'", "component_list")])
+case("roledef_unknown_role", {RD: "component_list:\n  master: []\n  worker: []\n  gpu: []\n"},
+     [e(RD, 4, "gpu")])
+case("layout_dup_etcdid", {L: layout(MASTER + "    etcdid: etcd1\n", WORKER.replace("k8s-role: worker", "k8s-role: master") + "    etcdid: etcd1\n")},
+     [e(L, 18, "duplicate etcdid", "etcd1", "line 12")])
+case("layout_dashboard_not_true", {L: layout(MASTER + "    dashboard: yes\n", WORKER)},
+     [e(L, 12, "dashboard")])
+case("layout_docker_data_relative", {L: layout(MASTER + "    docker-data: var/docker\n", WORKER)},
+     [e(L, 12, "docker-data", "absolute")])
 case("svccfg_service_scalar", {SC: "cluster: 5\n"}, [e(SC, 1, "cluster", "map", "5")])
 case("svccfg_bad_service_name", {SC: "cluster: {}\n'web ui': {}\n"}, [e(SC, 2, "web ui")])
 case("svccfg_unknown_service_warning", {SC: "cluster: {}\nclsuter: {}\n"},
@@ -218,7 +233,10 @@ case("service_unknown_key", {WS: WEB_SERVICE + "start_script: start.sh\n"},
 case("service_script_int", {WS: WEB_SERVICE.replace("start-script: start.sh", "start-script: 5")},
      [e(WS, 3, "start-script", "string", "5")])
 case("service_missing_start_script", {WS: WEB_SERVICE.replace("start.sh", "run.sh")},
-     [e(WS, 3, "start-script", "run.sh", "does not exist")])
+     [e(WS, 3, "start-script", "run.sh", "neither a file", "template-list")])
+case("service_script_template_not_listed",
+     {WS: WEB_SERVICE.replace("start.sh", "run.sh"), "services/web/deploy/run.sh.template": "echo {{ 1 }}\n"},
+     [e(WS, 3, "start-script", "run.sh", "run.sh.template exists", "add 'run.sh' to template-list")])
 case("service_missing_stop_script", {CS: CLUSTER_SERVICE.replace("stop.sh", "halt.sh")},
      [e(CS, 4, "stop-script", "halt.sh")])
 case("service_missing_template", {CS: CLUSTER_SERVICE.replace("  - cluster.cfg\n", "  - cluster.cfg\n  - extra.cfg\n")},
@@ -234,7 +252,7 @@ case("service_deploy_rule_empty", {WS: WEB_SERVICE.replace("  - in: pai-worker\n
 case("service_deploy_rule_bad_key", {WS: WEB_SERVICE.replace("  - in: pai-worker\n", "  - on: pai-worker\n")},
      [e(WS, 5, "unknown key", "on", "notin")])
 case("service_upgraded_script_warning", {WS: WEB_SERVICE + "upgraded-script: upgraded.sh\n"},
-     [e(WS, 6, "upgraded-script", "refresh-script")], exit_code=0)
+     [e(WS, 6, "upgraded-script", "never run", "not supported", "start-script 'start.sh' again")], exit_code=0)
 case("service_config_top_list", {"services/cluster/config/cluster.yaml": "- a\n- b\n"},
      [e("services/cluster/config/cluster.yaml", 1, "expected a map", "list")])
 case("service_config_bad_yaml", {"services/cluster/config/cluster.yaml": "common:\n  cluster-id: 'x\n"},

@@ -1,0 +1,2 @@
+#!/bin/bash
+echo shipping > "$PAIPLAN_WORKSPACE/log-shipper.started"
