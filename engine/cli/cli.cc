@@ -3,6 +3,8 @@
 #include <CLI/CLI.hpp>
 
 #include "engine/cli/commands.h"
+#include "engine/cli/version.h"
+#include "engine/config/home.h"
 
 namespace paiplan::cli {
 namespace {
@@ -12,17 +14,38 @@ void AddTargets(CLI::App* cmd, std::vector<std::string>* targets, std::vector<st
   if (excludes) cmd->add_option("--exclude", *excludes, "Not this resource nor what depends on it (repeatable)");
 }
 
+// `paiplan 0.1.0` first (scripts read that line), then the commit when built
+// from git, then where the catalogue is found.
+std::string VersionText() {
+  std::string text = std::string("paiplan ") + VersionString();
+  if (*BuildCommit()) text += std::string("\ncommit ") + BuildCommit();
+  text += "\nhome " + config::PaiplanHome() + " (from " + config::PaiplanHomeSource() + ")";
+  return text;
+}
+
+// --parallelism N, 1 to 100000, shown as "N" in help (not CLI11's "INT:INT in [1 - 100000]").
+template <typename T>
+void AddParallelism(CLI::App* cmd, T* value) {
+  cmd->add_option("--parallelism", *value, "Actions at once, 1 to 100000 (default 10)")
+      ->type_name("N")
+      ->check(CLI::Validator(CLI::Range(1, 100000)).description(""));
+}
+
 }  // namespace
 
 int RunCli(int argc, char** argv) {
   CLI::App app{"paiplan: plan and apply an OpenPAI-style cluster from its workspace"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", std::function<std::string()>(VersionText),
+                       "Print the version, the git commit and the catalogue's home, then exit");
   app.fallthrough();
   GlobalOptions g;
   app.add_option("-C", g.dir, "Workspace directory (default: current directory)");
   app.add_flag("--no-color", g.no_color, "Disable colour (NO_COLOR is honoured too)");
   app.add_flag("--json", g.json, "Machine-readable JSON output");
   app.add_flag("--allow-missing", g.allow_missing, "Undefined prerequisites are warnings, not errors");
+  app.add_flag("--strict-templates", g.strict_templates,
+               "An undefined {{ value }} in a template is an error, not a warning (paiplan.yaml: templates: {strict: true})");
 
   auto* init = app.add_subcommand("init", "Create .paiplan/, check the workspace and the tools it needs");
   auto* validate = app.add_subcommand("validate", "Parse and check the workspace; no network");
@@ -38,10 +61,12 @@ int RunCli(int argc, char** argv) {
   auto* apply = app.add_subcommand("apply", "Execute a saved plan, or plan and execute after approval");
   apply->add_option("plan_file", aa.plan_file, "A plan saved with `paiplan plan -o FILE`");
   apply->add_flag("--auto-approve", aa.auto_approve, "Do not ask for approval");
-  apply->add_option("--parallelism", aa.parallelism, "Actions at once (default 10)")->check(CLI::Range(1, 100000));
-  apply->add_flag("--keep-going,!--no-keep-going", aa.keep_going,
-                  "After a failure, go on with the branches that do not depend on it (the default); "
-                  "--no-keep-going starts nothing new once an action failed");
+  AddParallelism(apply, &aa.parallelism);
+  // Two plain flags (not CLI11's "--a,!--no-a", whose help shows "{false}").
+  bool no_keep_going = false;
+  apply->add_flag("--keep-going", aa.keep_going,
+                  "After a failure, go on with the branches that do not depend on it (the default)");
+  apply->add_flag("--no-keep-going", no_keep_going, "Start nothing new once an action failed");
   apply->add_flag("--refresh-only", aa.refresh_only, "Accept observed reality into the state");
   AddTargets(apply, &aa.targets, &aa.excludes);
 
@@ -50,7 +75,7 @@ int RunCli(int argc, char** argv) {
   auto* destroy = app.add_subcommand("destroy", "Stop every service and clean every node paiplan manages");
   destroy->add_flag("--auto-approve", da.auto_approve, "Do not ask for approval");
   destroy->add_flag("--purge", da.purge, "Run delete-scripts (destroys data) instead of stop-scripts");
-  destroy->add_option("--parallelism", da.parallelism, "Actions at once (default 10)")->check(CLI::Range(1, 100000));
+  AddParallelism(destroy, &da.parallelism);
   AddTargets(destroy, &da.targets, nullptr);
 
   std::string junit;
@@ -75,26 +100,36 @@ int RunCli(int argc, char** argv) {
   auto* st_list = state->add_subcommand("list", "Addresses in the state");
   std::string st_addr;
   auto* st_show = state->add_subcommand("show", "One resource's record");
-  st_show->add_option("address", st_addr)->required();
+  st_show->add_option("address", st_addr, "A resource address, e.g. service.web (see `paiplan state list`)")->required();
   std::vector<std::string> rm_addrs;
   auto* st_rm = state->add_subcommand("rm", "Forget resources (nothing on the cluster is touched)");
-  st_rm->add_option("address", rm_addrs)->required();
-  auto* st_pull = state->add_subcommand("pull", "The whole state as JSON on stdout");
+  st_rm->add_option("address", rm_addrs, "Resource addresses to forget (one or more)")->required();
+  auto* st_pull = state->add_subcommand("pull", "The whole state as JSON on stdout (sensitive values masked)");
+  bool show_sensitive = false;
+  st_pull->add_flag("--show-sensitive", show_sensitive,
+                    "Print sensitive values in clear (an encrypted state needs its key for that)");
+  std::string new_key_file;
+  auto* st_rekey = state->add_subcommand("rekey", "Re-encrypt the state with a new key (key rotation)");
+  st_rekey->add_option("--new-key-file", new_key_file, "The new key: 64 hex digits (openssl rand -hex 32)")
+      ->required();
   size_t history_last = 20;
   auto* st_history = state->add_subcommand("history", "The last applies: id, operation, who, when, outcomes");
   st_history->add_option("-n,--last", history_last, "How many (default 20)");
   std::string push_file;
   bool push_force = false;
   auto* st_push = state->add_subcommand("push", "Replace the state with a JSON document");
-  st_push->add_option("file", push_file)->required();
+  st_push->add_option("file", push_file, "A JSON document made by `paiplan state pull`")->required();
   st_push->add_flag("--force", push_force, "Allow a serial that is not newer");
 
   std::string import_addr;
   auto* import = app.add_subcommand("import", "Adopt an existing object into the state");
-  import->add_option("address", import_addr)->required();
+  import->add_option("address", import_addr,
+                     "The resource to adopt, e.g. label.node1 or service.web (see `paiplan graph`); it is "
+                     "observed first and adopted only if it exists and is healthy")->required();
   std::string lock_id;
   auto* unlock = app.add_subcommand("force-unlock", "Remove a state lock left by a dead process");
-  unlock->add_option("lock_id", lock_id)->required();
+  unlock->add_option("lock_id", lock_id,
+                     "The lock's id, as printed by the command that found the state locked")->required();
 
   try {
     app.parse(argc, argv);
@@ -104,6 +139,7 @@ int RunCli(int argc, char** argv) {
   if (init->parsed()) return CmdInit(g);
   if (validate->parsed()) return CmdValidate(g);
   if (plan->parsed()) return CmdPlan(g, pa);
+  if (no_keep_going) aa.keep_going = false;
   if (apply->parsed()) return CmdApply(g, aa);
   if (destroy->parsed()) return CmdApply(g, da);
   if (drift->parsed()) return CmdDrift(g, junit);
@@ -113,7 +149,8 @@ int RunCli(int argc, char** argv) {
   if (st_list->parsed()) return CmdStateList(g);
   if (st_show->parsed()) return CmdStateShow(g, st_addr);
   if (st_rm->parsed()) return CmdStateRm(g, rm_addrs);
-  if (st_pull->parsed()) return CmdStatePull(g);
+  if (st_pull->parsed()) return CmdStatePull(g, show_sensitive);
+  if (st_rekey->parsed()) return CmdStateRekey(g, new_key_file);
   if (st_history->parsed()) return CmdStateHistory(g, history_last);
   if (st_push->parsed()) return CmdStatePush(g, push_file, push_force);
   if (import->parsed()) return CmdImport(g, import_addr);

@@ -81,6 +81,9 @@ Settings ParseSettings(const ojson& doc, const std::string& root, const std::str
   s.retry_attempts = retry.value("attempts", 5);
   s.retry_backoff = Num(retry, "backoff", 2);
   s.retry_max_backoff = Num(retry, "max-backoff", 30);
+  ojson templates = v.value("templates", ojson::object());
+  s.strict_templates = templates.value("strict", false);
+  if (st.contains("encryption")) s.state_key_file = ResolvePath(root, Str(st["encryption"], "key-file", ""));
   if (v.contains("drift") && v["drift"].contains("ignore")) {
     for (const auto& r : v["drift"]["ignore"]) {
       s.drift_ignore.push_back({r.value("address", ""), r.value("attribute", ""), r.value("reason", "")});

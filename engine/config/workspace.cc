@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "engine/base/fs.h"
+#include "engine/config/home.h"
 #include "engine/config/layout.h"
 #include "engine/config/load_context.h"
 #include "engine/config/schema_check.h"
@@ -13,10 +14,12 @@
 
 namespace paiplan::config {
 
-std::string BuiltinServicesDir() {
-  const char* home = std::getenv("PAIPLAN_HOME");
-  if (home && *home) return fs::Join(home, "services");
-  return fs::Join(PAIPLAN_SOURCE_DIR, "services");
+std::string BuiltinServicesDir() { return fs::Join(PaiplanHome(), "services"); }
+
+std::string Workspace::RoleDir(const std::string& role) const {
+  std::string own = fs::Join(roles_dir, role);
+  if (builtin_roles_dir.empty() || fs::IsDirectory(own)) return own;
+  return fs::Join(builtin_roles_dir, role);
 }
 
 bool IsSensitiveKey(const std::string& key) {
@@ -184,7 +187,8 @@ std::optional<Workspace> LoadWorkspace(const std::string& dir, const LoadOptions
   ReportPrerequisiteCycle(ws, diags);
 
   std::string roles = fs::Join(ws.root, "roles");
-  ws.roles_dir = fs::IsDirectory(roles) ? roles : fs::Join(builtin, "_roles");
+  ws.builtin_roles_dir = fs::Join(builtin, "_roles");
+  ws.roles_dir = fs::IsDirectory(roles) ? roles : ws.builtin_roles_dir;
   if (diags->ErrorCount() != errors_before) return std::nullopt;
   ws.cluster_cfg = BuildClusterCfg(ws, DisabledDefaults(defined, ws, &ctx));
   std::sort(ws.input_files.begin(), ws.input_files.end());

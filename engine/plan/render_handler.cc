@@ -1,5 +1,7 @@
 // render.<service>/<file>: a template rendered into the service's working
 // copy under .paiplan/rendered/. Observed by hashing the file on disk.
+#include <unistd.h>
+
 #include "engine/base/fs.h"
 #include "engine/base/sha256.h"
 #include "engine/plan/desired.h"
@@ -52,6 +54,7 @@ class RenderHandler : public ResourceHandler {
       ctx.log("remove " + path + "\n");
       r.status = fs::RemoveAll(path);
       if (r.status.ok()) r.batch.deletes.push_back(a.address);
+      (void)::rmdir(fs::Dirname(path).c_str());  // the service's working copy, once empty
       return r;
     }
     r.status = fs::MakeDirs(fs::Dirname(path));

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "providers/template/ast.h"
+#include "providers/template/jinja.h"
 
 namespace paiplan::tmpl {
 
@@ -26,6 +27,8 @@ class Renderer {
 
   // Fails: InvalidArgument "NAME:LINE:COL: ..." on run-time errors.
   Status Render(const Body& body, std::string& out);
+  // Each `{{ }}` that prints an undefined value is appended to `sink` (may be null).
+  void CollectUndefined(std::vector<UndefinedOutput>* sink) { undefined_ = sink; }
 
  private:
   struct Scope {
@@ -51,6 +54,7 @@ class Renderer {
   const std::string& name_;
   const Json& context_;
   std::vector<Scope> scopes_;
+  std::vector<UndefinedOutput>* undefined_ = nullptr;
   Value block_value_;  // subject of a `{% set x | filter %}` block filter
 };
 

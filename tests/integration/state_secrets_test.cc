@@ -47,9 +47,15 @@ TEST(IntegStateCommandTest, ListShowRmPullPush) {
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_THAT(missing.err, HasSubstr("service.nope is not in the state"));
 
+  // pull masks sensitive values; --show-sensitive (a backup) keeps them.
+  RunResult masked = ws.Paiplan({"state", "pull"});
+  ASSERT_EQ(masked.exit_code, 0) << masked.All();
+  EXPECT_THAT(masked.out, Not(HasSubstr(kSecret)));
+  EXPECT_THAT(masked.out, HasSubstr("\"admin-password\": \"(sensitive)\""));
   // pull → push round trip: same serial refused without --force, newer accepted.
-  RunResult pull = ws.Paiplan({"state", "pull"});
+  RunResult pull = ws.Paiplan({"state", "pull", "--show-sensitive"});
   ASSERT_EQ(pull.exit_code, 0);
+  EXPECT_THAT(pull.out, HasSubstr(kSecret));
   auto doc = nlohmann::json::parse(pull.out);
   ASSERT_TRUE(doc.contains("lineage") && doc.contains("serial") && doc.contains("resources"));
   EXPECT_EQ(doc["resources"].size(), 11u);
@@ -68,7 +74,7 @@ TEST(IntegStateCommandTest, ListShowRmPullPush) {
     EXPECT_EQ(foreign.exit_code, 1) << foreign.All();
     EXPECT_THAT(foreign.err, HasSubstr("lineage"));
   }
-  EXPECT_EQ(ws.Paiplan({"state", "pull"}).out, pull.out) << "a refused push changed the state";
+  EXPECT_EQ(ws.Paiplan({"state", "pull", "--show-sensitive"}).out, pull.out) << "a refused push changed the state";
 
   // rm: forgets the record only; the plan wants to start it again.
   RunResult rm = ws.Paiplan({"state", "rm", "service.t-side"});

@@ -14,5 +14,6 @@ paiplan_test(integration_test
     ${CMAKE_CURRENT_LIST_DIR}/drift_probe_test.cc
     ${CMAKE_CURRENT_LIST_DIR}/render_test.cc
     ${CMAKE_CURRENT_LIST_DIR}/scripts_test.cc
+    ${CMAKE_CURRENT_LIST_DIR}/newcomer_test.cc
     ${CMAKE_CURRENT_LIST_DIR}/../kube/kube_server_fixture.cc
   LIBS pp_kube pp_base pp_state)
