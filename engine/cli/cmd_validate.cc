@@ -17,12 +17,14 @@ namespace {
 void CheckStateEncryption(const config::Workspace& ws, Diagnostics* diags) {
   auto key = LoadStateKey(ws.settings);
   if (!key) {
-    diags->Error({}, key.error().message());
+    diags->Error({}, key.error().message(),
+                 "check state.encryption.key-file in paiplan.yaml (or PAIPLAN_STATE_KEY_FILE)");
     return;
   }
   if (key->has_value()) return;
+  // Only the enabled services' configuration is recorded (machine passwords never are).
   std::vector<std::string> secrets;
-  plan::CollectSecrets(ws.cluster_cfg, &secrets);
+  for (const auto& [name, svc] : ws.services) plan::CollectSecrets(ws.ServiceConfig(name), &secrets);
   if (secrets.empty()) return;
   diags->Warning({}, "the workspace has sensitive values (keys ending in password, token, secret or key); "
                      "without a state key they are stored in the state in clear",

@@ -46,6 +46,8 @@ const config::DriftIgnoreRule* MatchRule(const std::vector<config::DriftIgnoreRu
 // log path, without the output tail between them (never cut mid-word).
 std::string ErrorSummary(const std::string& error) {
   std::string first = error.substr(0, error.find('\n'));
+  const std::string tail = "; last output:";  // its lines are in the log
+  if (first.ends_with(tail)) first.resize(first.size() - tail.size());
   size_t log = error.rfind("\nfull log: ");
   if (log != std::string::npos) {
     std::string path = error.substr(log + 1);
