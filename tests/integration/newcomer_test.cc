@@ -243,7 +243,7 @@ TEST(NewcomerTest, Cosmetics) {
   WriteFile(ws.Path("layout.yaml"), ReadFileOr(ws.Path("layout.yaml")) + "bad: [\n");
   // -C with a trailing slash (ws.Paiplan passes -C itself, so run the binary directly).
   auto with_slash = [&](const std::string& cmd) {
-    return Run({PAIPLAN_BINARY, "--no-color", "-C", ws.root() + "/", cmd}, ws.Options());
+    return integration::Run({PAIPLAN_BINARY, "--no-color", "-C", ws.root() + "/", cmd}, ws.Options());
   };
   RunResult broken = with_slash("validate");
   EXPECT_EQ(broken.exit_code, 1) << broken.All();
