@@ -1,5 +1,6 @@
 #include "state/state_json.h"
 
+#include "engine/base/json_errors.h"
 #include "state/store_util.h"
 
 namespace paiplan::state {
@@ -55,7 +56,7 @@ Result<Snapshot> SnapshotFromText(std::string_view text, std::string source_name
   try {
     doc = nlohmann::json::parse(text);
   } catch (const nlohmann::json::exception& e) {
-    return Err(Status::InvalidArgument(source_name + ": not valid JSON: " + e.what()));
+    return Err(Status::InvalidArgument(source_name + ": " + JsonErrorText(e)));
   }
   return SnapshotFromJson(doc, std::move(source_name));
 }

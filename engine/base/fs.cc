@@ -188,7 +188,11 @@ std::string Absolute(const std::string& path) {
   std::error_code ec;
   auto p = stdfs::absolute(path, ec);
   if (ec) return path;
-  return p.lexically_normal().string();
+  std::string out = p.lexically_normal().string();
+  // "ws1/" names the same directory as "ws1": without the slash, joined paths
+  // ("ws1/.paiplan") and messages never show "ws1//" or "ws1/;".
+  while (out.size() > 1 && out.back() == '/') out.pop_back();
+  return out;
 }
 
 }  // namespace paiplan::fs

@@ -103,7 +103,8 @@ int RefreshOnly(const GlobalOptions& g, const ApplyArgs& a, Session& s) {
     PrintError(g, r.error().message());
     return kExitError;
   }
-  std::cout << "Recorded " << batch.puts.size() + batch.deletes.size() << " observations (serial " << *r << ").\n";
+  size_t n = batch.puts.size() + batch.deletes.size();
+  std::cout << "Recorded " << n << (n == 1 ? " observation" : " observations") << " (serial " << *r << ").\n";
   return kExitOk;
 }
 

@@ -4,9 +4,37 @@
 #include "engine/cli/lock_wait.h"
 #include "engine/cli/plan_flow.h"
 #include "engine/plan/attr_diff.h"
+#include "engine/plan/service_script.h"
 #include "providers/template/jinja.h"
 
 namespace paiplan::cli {
+namespace {
+
+// Parses the --context file into `ctx`; "" on success, else the message:
+// invalid JSON names FILE:LINE:COLUMN and what the parser expected.
+std::string ParseContext(const std::string& text, const std::string& file, nlohmann::ordered_json* ctx) {
+  try {
+    *ctx = nlohmann::ordered_json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    size_t line = 1, col = 1;
+    for (size_t i = 0; i + 1 < e.byte && i < text.size(); ++i) {
+      if (text[i] == '\n') ++line, col = 1;
+      else ++col;
+    }
+    bool at_end = e.byte >= text.size();
+    return file + ":" + std::to_string(line) + ":" + std::to_string(col) + ": not valid JSON (" +
+           (at_end ? std::string("the text ends too early: a bracket, brace or quote is not closed")
+                   : std::string("unexpected text here")) +
+           "); fix the file: the context must be a JSON object {\"name\": value, ...}";
+  }
+  if (!ctx->is_object()) {
+    return file + ": not a JSON object (it is " + std::string(ctx->is_array() ? "an " : "a ") + ctx->type_name() +
+           "); the context must be {\"name\": value, ...}";
+  }
+  return "";
+}
+
+}  // namespace
 
 int CmdRender(const GlobalOptions& g, const std::string& tmpl_path, const std::string& context_file) {
   return CmdRender(g, tmpl_path, context_file, false);
@@ -26,9 +54,9 @@ int CmdRender(const GlobalOptions& g, const std::string& tmpl_path, const std::s
       PrintError(g, c.error().message());
       return kExitError;
     }
-    ctx = nlohmann::ordered_json::parse(*c, nullptr, false);
-    if (ctx.is_discarded() || !ctx.is_object()) {
-      PrintError(g, context_file + ": not a JSON object; the context must be {\"name\": value, ...}");
+    std::string bad = ParseContext(*c, context_file, &ctx);
+    if (!bad.empty()) {
+      PrintError(g, bad);
       return kExitError;
     }
   } else {
@@ -42,7 +70,13 @@ int CmdRender(const GlobalOptions& g, const std::string& tmpl_path, const std::s
   // the output and in errors unless --show-sensitive (docs/security.md).
   std::vector<std::string> secrets;
   if (!show_sensitive) plan::CollectSecrets(ctx, &secrets);
-  auto out = tmpl::Render(*text, ctx, tmpl_path);
+  std::vector<tmpl::UndefinedOutput> undefined;
+  auto out = tmpl::Render(*text, ctx, tmpl_path, &undefined);
+  for (const auto& u : undefined) {
+    if (g.strict_templates) PrintError(g, tmpl::DescribeUndefined(tmpl_path, u) + " (--strict-templates)");
+    else PrintWarning(g, tmpl::DescribeUndefined(tmpl_path, u));
+  }
+  if (out && g.strict_templates && !undefined.empty()) return kExitError;
   if (!out) {
     PrintError(g, plan::MaskSecrets(out.error().message(), secrets));
     return kExitError;
@@ -58,6 +92,51 @@ namespace {
 // overwrite a ConfigMap paiplan did not create).
 bool OnlyFailedCreate(const state::ResourceRecord& r) {
   return r.value("last_outcome", "") == "failed" && (!r.contains("attributes") || !r["attributes"].is_object());
+}
+
+// The service's working copy as its start would leave it (deploy files and
+// rendered templates), so its status-script can run before it is adopted.
+Status PrepareWorkingCopy(const Session& s, const std::string& name) {
+  auto svc = s.ws->services.find(name);
+  if (svc == s.ws->services.end()) return Status::NotFound("service " + name + " is not enabled");
+  std::string dir = plan::ServiceWorkdir(s.rt->env(), name);
+  PP_ASSIGN_OR_RETURN(auto files, fs::ListFilesRecursive(svc->second.deploy_dir));
+  for (const auto& f : files) {
+    if (f.ends_with(".template")) continue;
+    PP_ASSIGN_OR_RETURN(auto text, fs::ReadFile(fs::Join(svc->second.deploy_dir, f)));
+    PP_RETURN_IF_ERROR(fs::MakeDirs(fs::Dirname(fs::Join(dir, f))));
+    PP_RETURN_IF_ERROR(fs::WriteFileAtomic(fs::Join(dir, f), text, f.ends_with(".sh") ? 0755 : 0644));
+  }
+  const std::string prefix = "render." + name + "/";
+  for (const auto& [address, d] : s.rt->desired()) {
+    if (!address.starts_with(prefix)) continue;
+    std::string file = fs::Join(dir, address.substr(prefix.size()));
+    PP_RETURN_IF_ERROR(fs::MakeDirs(fs::Dirname(file)));
+    PP_RETURN_IF_ERROR(fs::WriteFileAtomic(file, d.content, 0644));
+  }
+  return Status::Ok();
+}
+
+// Why a service cannot be adopted, "" when it can: import observes before it
+// adopts, and a service is observed only through its status-script.
+std::string ServiceImportBlocker(const Session& s, const plan::Desired& des) {
+  std::string name = des.address.substr(8);
+  std::string script;
+  if (des.attributes.contains("scripts") && des.attributes["scripts"].is_object())
+    script = des.attributes["scripts"].value("status", "");
+  if (script.empty()) {
+    return "service " + name + " has no status-script, so paiplan cannot see that it runs; add "
+           "status-script to its service.yaml, or let `paiplan apply` start it";
+  }
+  Status copied = PrepareWorkingCopy(s, name);
+  if (!copied.ok()) return "its working copy could not be written: " + copied.message();
+  plan::Observation o = plan::ProbeServiceStatus(s.rt->env(), name, script);
+  if (!o.error.empty()) return o.error;
+  if (o.attributes.is_object() && o.attributes.contains("status")) {
+    return o.attributes["status"].value("message", std::string("its status probe failed")) +
+           " (log: .paiplan/status/" + name + ".log); start it with `paiplan apply`, or fix the probe";
+  }
+  return "";
 }
 
 }  // namespace
@@ -85,6 +164,13 @@ int CmdImport(const GlobalOptions& g, const std::string& address) {
   std::map<std::string, plan::Observation> obs;
   plan::ObserveItem item{address, &des, nullptr};
   s->handlers.at(des.kind)->Observe({item}, &obs);
+  if (des.kind == graph::Kind::kService) {
+    std::string why = ServiceImportBlocker(*s, des);
+    if (!why.empty()) {
+      PrintError(g, "cannot import " + address + ": " + why + ". Nothing was changed.");
+      return kExitError;
+    }
+  }
   auto o = obs.find(address);
   if (des.kind != graph::Kind::kService && (o == obs.end() || !o->second.observed || !o->second.exists)) {
     std::string why = o == obs.end() ? "nothing observed" : o->second.error.empty() ? "it does not exist" : o->second.error;

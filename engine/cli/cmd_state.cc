@@ -22,20 +22,41 @@ namespace {
 // state settings (state commands must work even when layout.yaml is broken).
 // `secrets`, when given, receives the workspace's secret values (machine
 // passwords, values of sensitive config keys) for masking.
+// Read-only commands (`masked`) may run without the state key: encrypted
+// values then read as "(sensitive)".
 Result<std::unique_ptr<state::StateStore>> OpenStore(const GlobalOptions& g, bool create,
                                                      std::vector<std::string>* secrets = nullptr,
-                                                     double* lock_timeout = nullptr) {
+                                                     double* lock_timeout = nullptr, bool masked = false) {
   Diagnostics diags;
-  auto ws = LoadWorkspaceOrReport(g, &diags);
+  config::LoadOptions opts;
+  opts.allow_missing = g.allow_missing;
+  opts.untrusted = g.untrusted;
+  auto ws = config::LoadWorkspace(g.dir, opts, &diags);
   if (ws && lock_timeout) *lock_timeout = ws->settings.lock_timeout;
+  PrintDiagnostics(g, &diags);
+  if (!ws) {
+    // paiplan.yaml says where the state is: with errors there, any store
+    // opened would be a guess. Other files may be broken (fixing them may
+    // need exactly these commands).
+    size_t in_settings = 0;
+    for (const auto& d : diags.items())
+      if (d.severity == Severity::kError && fs::Basename(d.loc.file) == "paiplan.yaml") ++in_settings;
+    if (in_settings) {
+      return Err(Status::InvalidArgument(
+          "paiplan.yaml has " + std::to_string(in_settings) + " error(s) (above) and says where the state is; "
+          "fix it first. Nothing was changed."));
+    }
+    std::cerr << "note: the workspace has errors (above); the state commands still work on " +
+                     fs::Join(fs::Absolute(g.dir), ".paiplan/state") + ".\n";
+  }
   if (ws && secrets) {
     for (const auto& m : ws->machines) if (m.password) secrets->push_back(*m.password);
     plan::CollectSecrets(ws->cluster_cfg, secrets);
   }
-  if (ws) return OpenStateStore(ws->settings, create);
+  if (ws) return OpenStateStore(ws->settings, create, masked);
   config::Settings fallback;
   fallback.state_path = fs::Join(fs::Absolute(g.dir), ".paiplan/state");
-  return OpenStateStore(fallback, create);
+  return OpenStateStore(fallback, create, masked);
 }
 
 // Secret values anywhere in the state (sensitive keys of every record) plus
@@ -64,11 +85,19 @@ int Fail(const GlobalOptions& g, const Status& s) {
   return kExitError;
 }
 
+// `show` and `state list` agree: no state yet is not an error (nothing was
+// applied; there is nothing to list), anything else is.
+int NoStateOr(const GlobalOptions& g, const Status& s) {
+  if (s.code() != Code::kNotFound) return Fail(g, s);
+  std::cerr << s.message() << ": nothing was applied in this workspace yet (`paiplan apply` creates it).\n";
+  return kExitOk;
+}
+
 }  // namespace
 
 int CmdStateList(const GlobalOptions& g) {
-  auto store = OpenStore(g, false);
-  if (!store) return store.error().code() == Code::kNotFound ? (std::cerr << store.error().message() << "\n", kExitOk) : Fail(g, store.error());
+  auto store = OpenStore(g, false, nullptr, nullptr, true);
+  if (!store) return NoStateOr(g, store.error());
   if (!g.json) {  // addresses only: keys, no record is decoded
     auto addresses = (*store)->ListAddresses();
     if (!addresses) return Fail(g, addresses.error());
@@ -86,7 +115,7 @@ int CmdStateList(const GlobalOptions& g) {
 // One line (or object) per apply, newest last: id, operation, who, when, and
 // how many actions ended each way.
 int CmdStateHistory(const GlobalOptions& g, size_t last) {
-  auto store = OpenStore(g, false);
+  auto store = OpenStore(g, false, nullptr, nullptr, true);
   if (!store) return store.error().code() == Code::kNotFound ? (std::cerr << store.error().message() << "\n", kExitOk) : Fail(g, store.error());
   auto history = (*store)->ReadHistory();
   if (!history) return Fail(g, history.error());
@@ -113,7 +142,7 @@ int CmdStateHistory(const GlobalOptions& g, size_t last) {
 
 int CmdStateShow(const GlobalOptions& g, const std::string& addr) {
   std::vector<std::string> secrets;
-  auto store = OpenStore(g, false, &secrets);
+  auto store = OpenStore(g, false, &secrets, nullptr, true);
   if (!store) return Fail(g, store.error());
   auto snap = (*store)->ReadSnapshot();
   if (!snap) return Fail(g, snap.error());
@@ -158,12 +187,15 @@ int CmdStateRm(const GlobalOptions& g, const std::vector<std::string>& addrs) {
 
 int CmdStatePull(const GlobalOptions& g, bool show_sensitive) {
   std::vector<std::string> known;
-  auto store = OpenStore(g, false, &known);
+  auto store = OpenStore(g, false, &known, nullptr, true);
   if (!store) return Fail(g, store.error());
   auto snap = (*store)->ReadSnapshot();
   if (!snap) return Fail(g, snap.error());
   auto j = state::SnapshotToJson(*snap);
-  if (!show_sensitive) {  // docs/security.md: only --show-sensitive prints secrets
+  // Values under sensitive keys, and the secrets inside rendered contents,
+  // print as (sensitive) unless asked for; without the key an encrypted
+  // value cannot be shown at all.
+  if (!show_sensitive) {
     std::vector<std::string> secrets = StateSecrets(*snap, std::move(known));
     for (auto& [a, r] : j["resources"].items()) r = Masked(r, secrets);
   }
@@ -250,8 +282,8 @@ int CmdShow(const GlobalOptions& g, const std::string& file) {
     return kExitOk;
   }
   std::vector<std::string> known;
-  auto store = OpenStore(g, false, &known);
-  if (!store) return Fail(g, store.error());
+  auto store = OpenStore(g, false, &known, nullptr, true);
+  if (!store) return NoStateOr(g, store.error());
   auto snap = (*store)->ReadSnapshot();
   if (!snap) return Fail(g, snap.error());
   if (g.json) {

@@ -6,10 +6,35 @@
 #include "engine/cli/commands.h"
 #include "engine/cli/runtime.h"
 #include "engine/graph/resource_graph.h"
+#include "engine/plan/attr_diff.h"
+#include "engine/plan/desired.h"
 #include "engine/plan/plan_io.h"
 #include "providers/template/jinja.h"
 
 namespace paiplan::cli {
+namespace {
+
+// With a key: the key file must load. Without one: one warning when the
+// workspace has sensitive values, which the state would then hold in clear.
+void CheckStateEncryption(const config::Workspace& ws, Diagnostics* diags) {
+  auto key = LoadStateKey(ws.settings);
+  if (!key) {
+    diags->Error({}, key.error().message(),
+                 "check state.encryption.key-file in paiplan.yaml (or PAIPLAN_STATE_KEY_FILE)");
+    return;
+  }
+  if (key->has_value()) return;
+  // Only the enabled services' configuration is recorded (machine passwords never are).
+  std::vector<std::string> secrets;
+  for (const auto& [name, svc] : ws.services) plan::CollectSecrets(ws.ServiceConfig(name), &secrets);
+  if (secrets.empty()) return;
+  diags->Warning({}, "the workspace has sensitive values (keys ending in password, token, secret or key); "
+                     "without a state key they are stored in the state in clear",
+                 "set state: {encryption: {key-file: PATH}} in paiplan.yaml (or PAIPLAN_STATE_KEY_FILE), with a "
+                 "key made by: openssl rand -hex 32 > PATH (docs/state-encryption.md)");
+}
+
+}  // namespace
 
 namespace {
 
@@ -48,16 +73,18 @@ int CmdValidate(const GlobalOptions& g) {
   auto graph = graph::ResourceGraph::Build(*ws, kube, &gdiags);
   CheckTemplates(*ws, &gdiags);
   if (gdiags.HasErrors()) graph.reset();
-  if (!kube) {
+  if (!kube && !why.empty()) {
     gdiags.Warning({}, why,
-                   ws->settings.kube_enabled
-                       ? "to manage them, set kubernetes.kubeconfig in paiplan.yaml (or KUBECONFIG)"
-                       : "node labels and the cluster ConfigMap are not managed; remove kubernetes.enabled: false "
-                         "from paiplan.yaml to manage them");
+                   "to manage them, set kubernetes.kubeconfig in paiplan.yaml (or KUBECONFIG); "
+                   "kubernetes: {enabled: false} in paiplan.yaml says you do not want to (and silences this)");
   }
   for (const auto& w : KubeConfigWarnings(*ws)) gdiags.Warning({}, w);
+  // Render every template and role package (no network): what plan would
+  // render, so a template error or an undefined value is found here first.
+  if (graph) plan::ComputeDesired(*ws, *graph, ws->settings.kube_namespace, &gdiags);
+  CheckStateEncryption(*ws, &gdiags);
   PrintDiagnostics(g, &gdiags);
-  if (!graph) {
+  if (!graph || gdiags.HasErrors()) {
     std::cerr << gdiags.ErrorCount() << " error(s); nothing was changed.\n";
     return kExitError;
   }

@@ -16,9 +16,12 @@ int CmdStateList(const GlobalOptions& g);
 int CmdStateShow(const GlobalOptions& g, const std::string& addr);
 int CmdStateRm(const GlobalOptions& g, const std::vector<std::string>& addrs);
 int CmdStateMv(const GlobalOptions& g, const std::string& src, const std::string& dst);
-int CmdStatePull(const GlobalOptions& g);
-// Secrets are masked unless `show_sensitive` (docs/security.md).
+// Sensitive values print as (sensitive) unless `show_sensitive` (and, for an
+// encrypted state, the key is configured).
 int CmdStatePull(const GlobalOptions& g, bool show_sensitive);
+// Reseals every record of the state with the key in `new_key_file`
+// (docs/state-encryption.md); needs the current key when the state is encrypted.
+int CmdStateRekey(const GlobalOptions& g, const std::string& new_key_file);
 int CmdStateHistory(const GlobalOptions& g, size_t last);
 int CmdStatePush(const GlobalOptions& g, const std::string& file, bool force);
 int CmdForceUnlock(const GlobalOptions& g, const std::string& id);

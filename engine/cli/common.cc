@@ -35,6 +35,7 @@ std::optional<config::Workspace> LoadWorkspaceOrReport(const GlobalOptions& g, D
   opts.allow_missing = g.allow_missing;
   opts.untrusted = g.untrusted;
   auto ws = config::LoadWorkspace(g.dir, opts, diags);
+  if (ws && g.strict_templates) ws->settings.strict_templates = true;
   PrintDiagnostics(g, diags);
   if (!ws) {
     size_t n = diags->ErrorCount();
@@ -46,7 +47,7 @@ std::optional<config::Workspace> LoadWorkspaceOrReport(const GlobalOptions& g, D
 
 bool KubernetesConfigured(const config::Workspace& ws, std::string* why) {
   if (!ws.settings.kube_enabled) {
-    *why = "Kubernetes is disabled in paiplan.yaml (kubernetes.enabled: false)";
+    why->clear();  // disabled on purpose: nothing to warn about
     return false;
   }
   if (!ws.settings.kubeconfig.empty()) return true;

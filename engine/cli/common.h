@@ -19,9 +19,10 @@ struct GlobalOptions {
   // --untrusted-workspace or PAIPLAN_UNTRUSTED_WORKSPACE=1 (docs/security.md).
   bool untrusted = false;
   std::string lock_timeout;  // --lock-timeout DURATION; empty: paiplan.yaml lock-timeout, else 0
+  bool strict_templates = false;  // --strict-templates
 };
 
-// Exit codes (DESIGN.md §4).
+// Exit codes (docs/cli.md).
 constexpr int kExitOk = 0;
 constexpr int kExitError = 1;
 constexpr int kExitChanges = 2;
@@ -36,7 +37,8 @@ std::optional<config::Workspace> LoadWorkspaceOrReport(const GlobalOptions& g, D
 
 // Kubernetes is managed when paiplan.yaml has `kubernetes:` (and not
 // enabled: false), or KUBECONFIG is set, or ~/.kube/config exists.
-// `why` receives a sentence for the warning printed when it is not.
+// `why` receives a sentence for the warning printed when it is not; it is
+// empty when kubernetes.enabled is false (a choice, not worth a warning).
 bool KubernetesConfigured(const config::Workspace& ws, std::string* why);
 
 // Prints diagnostics to stderr (errors and warnings) with colour if stderr is a TTY.

@@ -42,11 +42,26 @@ const config::DriftIgnoreRule* MatchRule(const std::vector<config::DriftIgnoreRu
   return nullptr;
 }
 
+// A recorded apply error for the drift report: its whole first line and the
+// log path, without the output tail between them (never cut mid-word).
+std::string ErrorSummary(const std::string& error) {
+  std::string first = error.substr(0, error.find('\n'));
+  const std::string tail = "; last output:";  // its lines are in the log
+  if (first.ends_with(tail)) first.resize(first.size() - tail.size());
+  size_t log = error.rfind("\nfull log: ");
+  if (log != std::string::npos) {
+    std::string path = error.substr(log + 1);
+    path = path.substr(0, path.find('\n'));
+    first += "; " + path;
+  }
+  return first;
+}
+
 // The resource's differences: a failed last apply, or what the handler sees.
 std::vector<plan::Difference> DifferencesOf(const state::ResourceRecord& rec, const plan::Observation* obs,
                                             const plan::ResourceHandler& h) {
   if (rec.value("last_outcome", "success") == "failed") {
-    return {{"last_outcome", "last apply failed: " + rec.value("error", std::string("?")).substr(0, 200)}};
+    return {{"last_outcome", "last apply failed: " + ErrorSummary(rec.value("error", std::string("?")))}};
   }
   if (obs == nullptr || !obs->observed) return {};
   return h.Differences(rec, *obs);

@@ -23,7 +23,7 @@ std::unique_ptr<Session> OpenSession(const GlobalOptions& g, bool create_state) 
   if (!s->ws) return nullptr;
   s->rt = std::make_unique<Runtime>(g, *s->ws);
   Diagnostics pd;
-  if (!s->rt->kubernetes()) pd.Warning({}, s->rt->kube_note());
+  if (!s->rt->kubernetes() && !s->rt->kube_note().empty()) pd.Warning({}, s->rt->kube_note());
   for (const auto& w : s->rt->kube_warnings()) pd.Warning({}, w);
   bool ok = s->rt->Prepare(&pd);
   PrintDiagnostics(g, &pd);
@@ -63,7 +63,7 @@ plan::Plan BuildPlan(const GlobalOptions& g, Session& s, const plan::PlanOptions
   p.workspace_hash = plan::WorkspaceHash(*s.ws);
   p.kubernetes = s.rt->kubernetes();
   p.created_at = NowRfc3339();
-  if (!s.rt->kubernetes()) p.warnings.push_back(s.rt->kube_note());
+  if (!s.rt->kubernetes() && !s.rt->kube_note().empty()) p.warnings.push_back(s.rt->kube_note());
   for (const auto& w : s.rt->kube_warnings()) p.warnings.push_back(w);
   for (auto& a : p.actions) {
     if (a.kind != graph::Kind::kRender || a.type != plan::ActionType::kUpdate) continue;

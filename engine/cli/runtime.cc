@@ -1,6 +1,7 @@
 #include "engine/cli/runtime.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <ctime>
 #include <mutex>
 
@@ -14,6 +15,7 @@
 #include "engine/plan/object_model.h"
 #include "providers/kubernetes/kubeconfig.h"
 #include "providers/ssh/ssh_pool.h"
+#include "state/crypto/encrypted_store.h"
 #include "state/etcd/etcd_store.h"
 #include "state/lmdb/lmdb_store.h"
 
@@ -189,7 +191,9 @@ void Runtime::AddRecordedSecrets(const state::Snapshot& snapshot) {
   secrets_.erase(std::unique(secrets_.begin(), secrets_.end()), secrets_.end());
 }
 
-Result<std::unique_ptr<state::StateStore>> OpenStateStore(const config::Settings& s, bool create) {
+namespace {
+
+Result<std::unique_ptr<state::StateStore>> OpenBackend(const config::Settings& s, bool create) {
   if (s.state_backend == "etcd") {
     state::EtcdOptions o;
     if (!s.etcd_endpoints.empty()) o.endpoint = s.etcd_endpoints.front();
@@ -202,6 +206,30 @@ Result<std::unique_ptr<state::StateStore>> OpenStateStore(const config::Settings
   // Under .paiplan/ no link is followed (a planted .paiplan/state link is refused).
   if (s.state_path.find("/.paiplan/") != std::string::npos) PP_RETURN_IF_ERROR_R(fs::MakePaiplanDirs(s.state_path));
   return state::LmdbStore::Open(s.state_path);
+}
+
+}  // namespace
+
+std::string StateKeyFile(const config::Settings& s) {
+  const char* env = std::getenv("PAIPLAN_STATE_KEY_FILE");
+  return env && *env ? std::string(env) : s.state_key_file;
+}
+
+Result<std::optional<state::StateKey>> LoadStateKey(const config::Settings& s) {
+  std::string path = StateKeyFile(s);
+  if (path.empty()) return std::optional<state::StateKey>();
+  auto key = state::StateKey::LoadFile(path);
+  if (!key) {
+    return Err(Status(key.error().code(), "state encryption key: " + key.error().message()));
+  }
+  return std::optional<state::StateKey>(std::move(*key));
+}
+
+Result<std::unique_ptr<state::StateStore>> OpenStateStore(const config::Settings& s, bool create, bool masked_reads) {
+  PP_ASSIGN_OR_RETURN(auto key, LoadStateKey(s));
+  PP_ASSIGN_OR_RETURN(auto inner, OpenBackend(s, create));
+  return std::unique_ptr<state::StateStore>(std::make_unique<state::EncryptedStore>(
+      std::move(inner), std::move(key), &config::IsSensitiveKey, masked_reads));
 }
 
 Result<std::unique_ptr<state::StateStore>> Runtime::OpenState(bool create) {

@@ -14,6 +14,7 @@
 #include "engine/graph/resource_graph.h"
 #include "engine/plan/env.h"
 #include "engine/plan/planner.h"
+#include "state/crypto/state_key.h"
 #include "state/state_store.h"
 
 namespace paiplan::cli {
@@ -69,8 +70,19 @@ class Runtime {
 
 // Opens the configured state backend: LMDB at settings.state_path, or etcd at
 // state.endpoints[0] under state.prefix. With `create` false, a missing LMDB
-// store is NotFound (plans must not create it).
-Result<std::unique_ptr<state::StateStore>> OpenStateStore(const config::Settings& s, bool create);
+// store is NotFound (plans must not create it). The backend is wrapped in
+// state::EncryptedStore with the state key (StateKeyFile) when one is set;
+// `masked_reads` lets read-only commands show sealed values as "(sensitive)"
+// without the key. Fails also when the key file is unreadable or malformed.
+Result<std::unique_ptr<state::StateStore>> OpenStateStore(const config::Settings& s, bool create,
+                                                          bool masked_reads = false);
+
+// The state key file: $PAIPLAN_STATE_KEY_FILE, else paiplan.yaml
+// state.encryption.key-file, else "" (no encryption).
+std::string StateKeyFile(const config::Settings& s);
+// The key of StateKeyFile(s); nullopt when none is configured. Fails when the
+// file cannot be read or is not a key (the message says how to make one).
+Result<std::optional<state::StateKey>> LoadStateKey(const config::Settings& s);
 
 // The warnings of the kubeconfig the workspace would use (files only, no
 // network); empty when Kubernetes is not configured or the kubeconfig does

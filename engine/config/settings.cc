@@ -101,6 +101,9 @@ Settings ParseSettings(const ojson& doc, const std::string& root, const std::str
   s.ssh_parallelism = conc.value("ssh-handshakes", s.ssh_parallelism);
   s.actions_per_service = conc.value("actions-per-service", 4);
   s.kube_writes = conc.value("kubernetes-writes", 8);
+  ojson templates = v.value("templates", ojson::object());
+  s.strict_templates = templates.value("strict", false);
+  if (st.contains("encryption")) s.state_key_file = ResolvePath(root, Str(st["encryption"], "key-file", ""));
   if (v.contains("drift") && v["drift"].contains("ignore")) {
     for (const auto& r : v["drift"]["ignore"]) {
       s.drift_ignore.push_back({r.value("address", ""), r.value("attribute", ""), r.value("reason", "")});

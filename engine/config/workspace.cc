@@ -7,6 +7,7 @@
 #include "engine/base/fs.h"
 #include "engine/config/field_checks.h"
 #include "engine/config/config_parsers.h"
+#include "engine/config/home.h"
 #include "engine/config/layout.h"
 #include "engine/config/load_context.h"
 #include "engine/config/schema_check.h"
@@ -16,10 +17,12 @@
 
 namespace paiplan::config {
 
-std::string BuiltinServicesDir() {
-  const char* home = std::getenv("PAIPLAN_HOME");
-  if (home && *home) return fs::Join(home, "services");
-  return fs::Join(PAIPLAN_SOURCE_DIR, "services");
+std::string BuiltinServicesDir() { return fs::Join(PaiplanHome(), "services"); }
+
+std::string Workspace::RoleDir(const std::string& role) const {
+  std::string own = fs::Join(roles_dir, role);
+  if (builtin_roles_dir.empty() || fs::IsDirectory(own)) return own;
+  return fs::Join(builtin_roles_dir, role);
 }
 
 bool IsSensitiveKey(const std::string& key) {
@@ -207,7 +210,8 @@ std::optional<Workspace> LoadWorkspace(const std::string& dir, const LoadOptions
   ReportPrerequisiteCycle(ws, diags);
 
   std::string roles = fs::Join(ws.root, "roles");
-  ws.roles_dir = fs::IsDirectory(roles) ? roles : fs::Join(builtin, "_roles");
+  ws.builtin_roles_dir = fs::Join(builtin, "_roles");
+  ws.roles_dir = fs::IsDirectory(roles) ? roles : ws.builtin_roles_dir;
   if (diags->ErrorCount() != errors_before) return std::nullopt;
   std::map<std::string, ojson> defaults = DisabledDefaults(defined, ws, &ctx);
   ws.cluster_cfg = BuildClusterCfg(ws, defaults);

@@ -119,6 +119,10 @@ struct Settings {
   // deploy-rules output of rendered manifests: false = paiplan's (default),
   // true = paictl's exact post-processing (paiplan.yaml deploy-rules-output: paictl).
   bool paictl_deploy_rules = false;
+  // templates.strict (or --strict-templates): an undefined {{ value }} is an error, not a warning.
+  bool strict_templates = false;
+  // state.encryption.key-file (absolute; empty: none, PAIPLAN_STATE_KEY_FILE may give one).
+  std::string state_key_file;
 };
 
 struct LoadOptions {
@@ -137,9 +141,14 @@ struct Workspace {
   ojson services_config;            // services-configuration.yaml
   ojson kubernetes_config;          // kubernetes-configuration.yaml (null if absent)
   ojson k8s_role_definition;        // k8s-role-definition.yaml (null if absent)
-  ojson cluster_cfg;                // the template context (see DESIGN.md §2)
+  ojson cluster_cfg;                // the template context (see docs/workspace.md)
   std::vector<std::string> input_files;  // absolute paths that make up the workspace
   std::string roles_dir;            // where role packages are found for each role (workspace roles/ or built-in)
+  std::string builtin_roles_dir;    // the built-in services/_roles/
+
+  // The role package directory of k8s-role `role`: roles/<role>/ of the
+  // workspace when it exists, else the built-in one (which may not exist either).
+  std::string RoleDir(const std::string& role) const;
 
   const Machine* FindMachine(const std::string& hostname) const;
   // cluster_cfg[<service>] (null when the service has no config).
@@ -151,7 +160,7 @@ struct Workspace {
 std::optional<Workspace> LoadWorkspace(const std::string& dir, const LoadOptions& options,
                                        Diagnostics* diags);
 
-// Directory of the built-in catalogue: $PAIPLAN_HOME/services, else the source tree's.
+// Directory of the built-in catalogue: PaiplanHome()/services (engine/config/home.h).
 std::string BuiltinServicesDir();
 
 // Whether a config key holds a secret: its name ends in password, token,

@@ -1,4 +1,4 @@
-// The resource DAG of a workspace (DESIGN.md §3): one vertex per resource
+// The resource DAG of a workspace (docs/workspace.md, "Resources"): one vertex per resource
 // address, one edge per "must happen first" relation.
 //
 //   node.H → label.H                        (the node exists before it is labelled)

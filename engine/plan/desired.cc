@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <optional>
 #include <set>
+#include <tuple>
 
 #include "engine/plan/output_binding.h"
 
@@ -64,8 +65,13 @@ std::map<std::string, std::string> ClusterConfigData(const config::Workspace& ws
 std::string WorkspaceHash(const config::Workspace& ws) {
   Sha256 h;
   std::vector<std::string> files = ws.input_files;
-  auto roles = fs::ListFilesRecursive(ws.roles_dir);
-  if (roles) for (const auto& f : *roles) files.push_back(fs::Join(ws.roles_dir, f));
+  std::set<std::string> used;
+  for (const auto& m : ws.machines) used.insert(m.role);
+  for (const auto& role : used) {
+    std::string dir = ws.RoleDir(role);
+    auto roles = fs::ListFilesRecursive(dir);
+    if (roles) for (const auto& f : *roles) files.push_back(fs::Join(dir, f));
+  }
   for (const auto& f : files) {
     auto text = fs::ReadFile(f);
     h.Update(f);
@@ -110,14 +116,51 @@ void CheckProducers(const graph::ResourceGraph& g, const std::string& consumer,
   }
 }
 
+// An undefined `{{ value }}` renders as "" (as in Jinja2): a warning, or an
+// error under templates.strict / --strict-templates. `times` > 1 when the same
+// template line printed it for several machines.
+void ReportUndefined(const config::Workspace& ws, const std::string& file, const tmpl::UndefinedOutput& u,
+                     size_t times, Diagnostics* diags) {
+  std::string msg = "'{{ " + u.expression + " }}' is undefined and renders as empty";
+  if (times > 1) msg += " (for " + std::to_string(times) + " machines)";
+  SourceLoc loc{file, u.line, u.col};
+  if (ws.settings.strict_templates) {
+    diags->Error(loc, msg, "define the value (services-configuration.yaml, layout.yaml), or guard it with "
+                           "`is defined` or `| default(...)` in the template");
+  } else {
+    diags->Warning(loc, msg, "define the value, or guard it with `| default(...)`; --strict-templates "
+                             "(paiplan.yaml templates: {strict: true}) makes this an error");
+  }
+}
+
+// The hint for a role template that failed: the built-in role packages read
+// layout.yaml's kubernetes: section, which a new workspace often lacks.
+std::string RoleRenderHint(const config::Workspace& ws, const std::string& role) {
+  if (ws.RoleDir(role).rfind(ws.builtin_roles_dir, 0) == 0 && !ws.builtin_roles_dir.empty()) {
+    return "the built-in role packages read layout.yaml's kubernetes: section; add it to layout.yaml, e.g. "
+           "kubernetes: {cluster-dns: 10.96.0.10, load-balance-ip: <master ip>, docker-registry: "
+           "docker.io/openpai, ...} (docs/workspace.md lists the keys), or give the workspace its own roles/" +
+           role + "/";
+  }
+  return "fix the role template in " + ws.RoleDir(role) + " (check it with: paiplan render FILE)";
+}
+
 void AddNodes(const config::Workspace& ws, const graph::ResourceGraph& g, Diagnostics* diags,
               std::map<std::string, Desired>* out) {
   RolePackager packager(ws, diags);
   if (diags->HasErrors()) return;
+  // The same undefined value for every machine of a role is reported once.
+  std::map<std::tuple<std::string, int, int, std::string>, size_t> undefined;
+  std::set<std::string> failed_roles;
   for (const auto& m : ws.machines) {
-    auto pkg = packager.Build(m);
+    std::vector<RolePackager::Undefined> undef;
+    auto pkg = packager.Build(m, &undef);
+    for (const auto& u : undef) ++undefined[{u.file, u.at.line, u.at.col, u.at.expression}];
     if (!pkg) {
-      diags->Error({}, "node." + m.hostname + ": " + pkg.error().message(), "fix the role template");
+      // One error per role (not per machine): the template is the same.
+      if (failed_roles.insert(m.role).second) {
+        diags->Error({}, "node." + m.hostname + ": " + pkg.error().message(), RoleRenderHint(ws, m.role));
+      }
       continue;
     }
     Desired d;
@@ -134,6 +177,10 @@ void AddNodes(const config::Workspace& ws, const graph::ResourceGraph& g, Diagno
     if (!m.keyfile_path.empty()) d.attributes["keyfile_path"] = m.keyfile_path;
     if (!m.proxy_jump.empty()) d.attributes["proxy_jump"] = m.proxy_jump;
     out->emplace(d.address, std::move(d));
+  }
+  for (const auto& [key, times] : undefined) {
+    const auto& [file, line, col, expr] = key;
+    ReportUndefined(ws, file, {line, col, expr}, times, diags);
   }
 }
 
@@ -179,7 +226,9 @@ ojson AddRenders(const config::Workspace& ws, const config::ServiceDef& svc, nlo
       diags->Error({fs::Join(svc.deploy_dir, f + ".template"), 0, 0}, address + ": " + bound.error().message());
       continue;
     }
-    auto rendered = RenderServiceFile(ws, svc, f, ctx, bound->context);
+    std::vector<tmpl::UndefinedOutput> undefined;
+    auto rendered = RenderServiceFile(ws, svc, f, ctx, bound->context, &undefined);
+    for (const auto& u : undefined) ReportUndefined(ws, fs::Join(svc.deploy_dir, f + ".template"), u, 1, diags);
     if (!rendered) {
       diags->Error({}, address + ": " + rendered.error().message(),
                    "fix the template, or check it with: paiplan render " + fs::Join(svc.deploy_dir, f + ".template"));
@@ -254,12 +303,13 @@ std::string NodeHash(const ojson& attributes) {
   return HashJson(hashed);
 Result<std::string> RenderServiceFile(const config::Workspace& ws, const config::ServiceDef& svc,
                                       const std::string& file, nlohmann::ordered_json& ctx,
-                                      const nlohmann::ordered_json& outputs) {
+                                      const nlohmann::ordered_json& outputs,
+                                      std::vector<tmpl::UndefinedOutput>* undefined) {
   std::string src = fs::Join(svc.deploy_dir, file + ".template");
   PP_ASSIGN_OR_RETURN(std::string text, fs::ReadFile(src));
   bool with_outputs = !outputs.empty();
   if (with_outputs) ctx["outputs"] = outputs;
-  auto rendered = tmpl::Render(text, ctx, fs::Join(svc.name + "/deploy", file + ".template"));
+  auto rendered = tmpl::Render(text, ctx, fs::Join(svc.name + "/deploy", file + ".template"), undefined);
   if (with_outputs) ctx.erase("outputs");
   if (!rendered) return Err(rendered.error());
   std::vector<kube::DeployRule> rules;

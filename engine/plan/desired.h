@@ -11,6 +11,7 @@
 #include "engine/graph/resource_graph.h"
 #include "engine/plan/env.h"
 #include "engine/plan/outputs.h"
+#include "providers/template/jinja.h"
 
 namespace paiplan::plan {
 
@@ -29,7 +30,8 @@ std::map<std::string, Desired> ComputeDesired(const config::Workspace& ws, const
 // file:line:column, or when the rendered manifest is not valid YAML.
 Result<std::string> RenderServiceFile(const config::Workspace& ws, const config::ServiceDef& svc,
                                       const std::string& file, nlohmann::ordered_json& ctx,
-                                      const nlohmann::ordered_json& outputs);
+                                      const nlohmann::ordered_json& outputs,
+                                      std::vector<tmpl::UndefinedOutput>* undefined = nullptr);
 
 // A node's hash: over its attributes without the connection details kept
 // outside it (keyfile_path, proxy_jump). `state mv` re-hashes a moved node.

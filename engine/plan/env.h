@@ -30,7 +30,7 @@
 namespace paiplan::plan {
 
 // What paiplan puts on the objects it creates, and looks for before it
-// overwrites one (DESIGN.md §3: objects paiplan did not create are left alone
+// overwrites one (docs/workspace.md: objects paiplan did not create are left alone
 // unless imported).
 inline constexpr char kManagedByLabel[] = "app.kubernetes.io/managed-by";
 inline constexpr char kManagedByValue[] = "paiplan";

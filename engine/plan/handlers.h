@@ -1,4 +1,4 @@
-// The five resource handlers (DESIGN.md §3 table), built over the Env's
+// The five resource handlers (docs/workspace.md, "Resources"), built over the Env's
 // interfaces. MakeHandlers is the only constructor the CLI needs.
 #pragma once
 

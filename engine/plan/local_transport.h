@@ -1,5 +1,5 @@
 // LocalTransport: a machine that is a directory on this machine
-// (`transport: local`, DESIGN.md §9): <workspace>/.paiplan/local-nodes/<host>/.
+// (`transport: local`, docs/workspace.md): <workspace>/.paiplan/local-nodes/<host>/.
 // Remote absolute paths map under that root; relative paths are relative to
 // the root. Commands run with /bin/sh -c (plain words like `bash ./x.sh`
 // are spawned without the shell), cwd mapped the same way, and

@@ -6,6 +6,7 @@
 #include "engine/plan/handlers.h"
 #include "engine/plan/join_credentials.h"
 #include "engine/plan/role_package.h"
+#include "engine/plan/service_script.h"
 
 namespace paiplan::plan {
 namespace {
@@ -158,7 +159,7 @@ class NodeHandler : public ResourceHandler {
       std::string tail = res->stderr_tail.empty() ? res->stdout_tail : res->stderr_tail;
       return Status::FailedPrecondition(std::string(what) + " exited with status " +
                                         std::to_string(res->exit_status) + " on " + t->Describe() +
-                                        "; last output:\n" + tail + "\nfull log: " + ctx.log_path);
+                                        LastOutputText(tail) + "\nfull log: " + ctx.log_path);
     }
     return Status::Ok();
   }
@@ -231,13 +232,16 @@ class NodeHandler : public ResourceHandler {
     PP_ASSIGN_OR_RETURN(auto* t, env_.transport(m));
     std::string dir = a.before.is_object() ? a.before.value("state_dir", env_.ws->settings.node_state_dir)
                                            : env_.ws->settings.node_state_dir;
-    std::string clean_src = fs::Join(fs::Join(env_.ws->roles_dir, m.role), "clean.sh");
+    std::string clean_src = fs::Join(env_.ws->RoleDir(m.role), "clean.sh");
     auto clean = fs::ReadFile(clean_src);
     if (clean) {
       std::string staging = fs::Join(dir, "staging");
       PP_RETURN_IF_ERROR(UploadClean(t, staging, *clean));
       PP_RETURN_IF_ERROR(Run(t, "bash ./clean.sh", staging, m, ctx, "clean.sh",
                                   env_.ws->settings.ssh_command_timeout, OutputEnvironment(env_, a.resource_deps)));
+      // The bootstrap files and clean.sh are not left behind on a machine paiplan no longer manages.
+      PP_RETURN_IF_ERROR(Run(t, "rm -rf ./staging", dir, m, ctx, "removing the staging folder",
+                             env_.ws->settings.ssh_command_timeout));
     } else {
       ctx.log("no clean.sh in " + clean_src + "; only the marker is removed\n");
     }

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "engine/base/fs.h"
+#include "engine/base/json_errors.h"
 #include "engine/plan/attr_diff.h"
 #include "engine/plan/desired.h"
 #include "engine/plan/left_out.h"
@@ -71,13 +72,38 @@ bool Collapsed(const Action& a, const std::string& path, std::map<std::string, i
   return false;
 }
 
+// A machine with `transport: local` is never reached over SSH: its SSH
+// settings (kept in the record for the hash) would only mislead.
+bool SshDetailOfLocalNode(const Action& a, const std::string& path) {
+  if (a.kind != graph::Kind::kNode || (path != "sshport" && path != "username")) return false;
+  const ojson& attrs = a.after.is_object() ? a.after : a.before;
+  return attrs.is_object() && attrs.value("transport", "") == "local";
+}
+
+// Continuation lines of a multi-line text start under its first line.
+std::string Indented(const std::string& text, size_t indent) {
+  std::string out;
+  for (char c : text) {
+    out += c;
+    if (c == '\n') out.append(indent, ' ');
+  }
+  while (!out.empty() && (out.back() == ' ' || out.back() == '\n')) out.pop_back();
+  return out;
+}
+
 void PrintAttributes(const Action& a, const Style& st, const std::vector<std::string>& secrets, std::ostream& out) {
   std::map<std::string, int> collapsed;
   auto changes = DiffAttributes(a.before, a.after);
   for (const auto& ch : changes) Collapsed(a, ch.path, &collapsed);
   std::map<std::string, int> printed;
   for (const auto& ch : changes) {
-    if (ch.path == "content") continue;
+    if (ch.path == "content" || SshDetailOfLocalNode(a, ch.path)) continue;
+    if ((ch.path == "renders" || ch.path == "deploy_files") && (ch.after == "{}" || ch.before == "{}") &&
+        (a.type == ActionType::kCreate || a.type == ActionType::kDelete)) {
+      const char* sign = a.type == ActionType::kCreate ? "+" : "-";
+      out << "      " << st.c(a.type == ActionType::kCreate ? "32" : "31", sign) << " " << ch.path << " = (no files)\n";
+      continue;
+    }
     if (Collapsed(a, ch.path, &printed)) {
       std::string g = ch.path.substr(0, ch.path.find('.'));
       if (printed[g] != 1) continue;
@@ -127,8 +153,8 @@ void PrintPlanText(const Plan& plan, const TextOptions& opt, std::ostream& out) 
     if (a.type == ActionType::kNoOp) continue;
     out << st.c("1", "  # " + a.address + " " + Verb(a.type)) << "\n";
     out << "  " << st.c(ColorOf(a.type), Symbol(a.type)) << " " << a.address << "\n";
-    out << "      reason: " << MaskSecrets(a.reason, opt.secrets) << "\n";
-    for (const auto& n : a.notes) out << "      note: " << n << "\n";
+    out << "      reason: " << Indented(MaskSecrets(a.reason, opt.secrets), 14) << "\n";
+    for (const auto& n : a.notes) out << "      note: " << Indented(n, 12) << "\n";
     if (!a.depends_on.empty()) {
       out << "      after: ";
       size_t shown = std::min<size_t>(a.depends_on.size(), 4);
@@ -257,7 +283,7 @@ Result<Plan> PlanFromJson(const nlohmann::json& doc, const std::string& source) 
     for (const auto& x : doc.value("left_out", nlohmann::json::array()))
       p.left_out.push_back({x.at("address").get<std::string>(), x.value("error", ""), x.value("needs", "")});
   } catch (const nlohmann::json::exception& e) {
-    return bad(e.what());
+    return bad(JsonErrorText(e));
   }
   return p;
 }

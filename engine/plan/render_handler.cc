@@ -1,5 +1,7 @@
 // render.<service>/<file>: a template rendered into the service's working
 // copy under .paiplan/rendered/. Observed by hashing the file on disk.
+#include <unistd.h>
+
 #include "engine/base/fs.h"
 #include "engine/base/path_policy.h"
 #include "engine/base/sha256.h"
@@ -64,6 +66,7 @@ class RenderHandler : public ResourceHandler {
       ctx.log("remove " + path + "\n");
       r.status = fs::RemovePaiplanPath(path);
       if (r.status.ok()) r.batch.deletes.push_back(a.address);
+      (void)::rmdir(fs::Dirname(path).c_str());  // the service's working copy, once empty
       return r;
     }
     Action done = a;

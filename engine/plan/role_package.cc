@@ -30,8 +30,15 @@ RolePackager::RolePackager(const config::Workspace& ws, Diagnostics* diags) : ws
   for (const auto& m : ws.machines) roles.insert(m.role);
   for (const auto& role : roles) {
     Role r;
-    r.dir = fs::Join(ws.roles_dir, role);
+    r.dir = ws.RoleDir(role);
     auto files = fs::ListFilesRecursive(r.dir);
+    if (!fs::IsDirectory(r.dir)) {
+      diags->Error({}, "k8s-role '" + role + "' has no role package: neither roles/" + role +
+                           "/ in the workspace nor a built-in one",
+                   "create roles/" + role + "/bootstrap.sh in the workspace, or use a built-in k8s-role "
+                   "(master, worker, proxy)");
+      continue;
+    }
     if (!files && files.error().code() == Code::kPermissionDenied) {  // a link (path_policy.h)
       diags->Error({r.dir, 0, 0}, "role package for k8s-role '" + role + "': " + files.error().message(),
                    "copy the file into the role package instead of linking it");
@@ -88,7 +95,9 @@ RolePackager::RolePackager(const config::Workspace& ws, Diagnostics* diags) : ws
   ctx_["host"] = nullptr;
 }
 
-Result<RolePackage> RolePackager::Build(const config::Machine& m) const {
+Result<RolePackage> RolePackager::Build(const config::Machine& m) const { return Build(m, nullptr); }
+
+Result<RolePackage> RolePackager::Build(const config::Machine& m, std::vector<Undefined>* undefined) const {
   auto it = roles_.find(m.role);
   if (it == roles_.end()) return Err(Status::NotFound("no role package for k8s-role '" + m.role + "'"));
   const Role& r = it->second;
@@ -99,7 +108,9 @@ Result<RolePackage> RolePackager::Build(const config::Machine& m) const {
     std::lock_guard<std::mutex> lock(ctx_mu_);
     ctx_["host"] = ws_.layout["machine-list"][m.index];
     for (const auto& [name, t] : r.templates) {
-      auto out = t->Render(ctx_);
+      std::vector<tmpl::UndefinedOutput> undef;
+      auto out = t->Render(ctx_, undefined ? &undef : nullptr);
+      for (auto& u : undef) undefined->push_back({fs::Join(r.dir, name + ".template"), std::move(u)});
       if (!out) return Err(out.error());
       pkg.files.emplace_back(name, std::move(*out));
     }

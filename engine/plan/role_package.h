@@ -1,4 +1,4 @@
-// Role packages (DESIGN.md §9): the files a machine of a k8s-role gets,
+// Role packages (docs/howto-role-packages.md): the files a machine of a k8s-role gets,
 // from roles/<role>/ of the workspace (else the built-in services/_roles/).
 // `*.template` files are rendered per machine with {cluster_cfg, host}; the
 // rest are copied. bootstrap.sh and clean.sh are the entry points. Files of
@@ -36,6 +36,13 @@ class RolePackager {
   // The package of machine `m`. Fails with the template's file:line:col on a
   // render error.
   Result<RolePackage> Build(const config::Machine& m) const;
+  // An undefined `{{ value }}` printed while rendering a role template.
+  struct Undefined {
+    std::string file;  // the template's path
+    tmpl::UndefinedOutput at;
+  };
+  // Like Build; also appends the undefined values printed to `undefined`.
+  Result<RolePackage> Build(const config::Machine& m, std::vector<Undefined>* undefined) const;
 
  private:
   struct Role {

@@ -1,8 +1,10 @@
 // service.<name>: the service's lifecycle scripts, run locally with bash in
-// its rendered working copy (DESIGN.md §7): create = start-script, update =
+// its rendered working copy (docs/workspace.md, "Services"): create = start-script, update =
 // refresh-script (start-script when it has none), delete = stop-script, or
 // the delete-script with --purge. Observed through the optional
 // status-script: a failed probe is drift, repaired by the start-script.
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <set>
@@ -137,9 +139,16 @@ class ServiceHandler : public ResourceHandler {
       else r.status = RunScript(name, which, script, workdir, ctx, extra);
     }
     if (!r.status.ok()) return r;
+    // A repair (start-script run again because the probe failed) succeeds
+    // only when the probe passes afterwards.
+    if (a.type == ActionType::kUpdate && a.script == "start" && !scripts.value("status", "").empty()) {
+      r.status = ProbeAfterRepair(name, scripts.value("status", ""), ctx);
+      if (!r.status.ok()) return r;
+    }
     if (del) {
       r.batch.deletes.push_back(a.address);
       if (env_.outputs) env_.outputs->Erase(a.address);
+      RemoveWorkdirCopies(a.before, workdir, ctx);
       return r;
     }
     auto rec = MakeRecord(a, env_.now());
@@ -195,6 +204,28 @@ class ServiceHandler : public ResourceHandler {
     return Status::Ok();
   }
 
+  Status ProbeAfterRepair(const std::string& name, const std::string& status_script, ApplyContext& ctx) {
+    Observation o = ProbeServiceStatus(env_, name, status_script);
+    if (o.error.empty() && !(o.attributes.is_object() && o.attributes.contains("status"))) {
+      ctx.log("# status probe passes after the repair\n");
+      return Status::Ok();
+    }
+    std::string why = !o.error.empty() ? o.error : o.attributes["status"].value("message", std::string("it failed"));
+    return Status::FailedPrecondition("the start-script ran, but the status probe of service " + name +
+                                      " still fails: " + why + " (log: .paiplan/status/" + name + ".log)");
+  }
+
+  // After a destroy: the deploy/ files copied into the working copy go (the
+  // renders go with their own actions), and the directory once it is empty.
+  static void RemoveWorkdirCopies(const ojson& before, const std::string& workdir, ApplyContext& ctx) {
+    if (before.is_object() && before.contains("deploy_files") && before["deploy_files"].is_object()) {
+      for (auto it = before["deploy_files"].begin(); it != before["deploy_files"].end(); ++it) {
+        if (!it.key().ends_with(".template")) (void)fs::RemoveAll(fs::Join(workdir, it.key()));
+      }
+    }
+    if (::rmdir(workdir.c_str()) == 0) ctx.log("removed the working copy " + workdir + "\n");
+  }
+
   // Copies deploy/ (all but templates) into the working copy; renders are
   // written there by their own actions.
   Status PrepareWorkdir(const std::string& name, const std::string& workdir) {
@@ -231,7 +262,9 @@ class ServiceHandler : public ResourceHandler {
     for (int attempt = 1;; ++attempt) {
       ScriptRun run = RunScriptOnce(name, which, script, workdir, ctx, extra);
       if (run.status.ok() || run.timed_out || attempt >= attempts) {
+        // A timeout is not retried, so "attempt 1 of N" would mislead.
         if (run.status.ok() || attempts == 1) return run.status;
+        if (run.timed_out) return Status(run.status.code(), run.status.message() + "\n(timeouts are not retried)");
         return Status(run.status.code(), run.status.message() + "\n(attempt " + std::to_string(attempt) + " of " +
                                              std::to_string(attempts) + ")");
       }
@@ -274,13 +307,13 @@ class ServiceHandler : public ResourceHandler {
     std::string what = which + "-script " + script + " of service " + name;
     if (res->timed_out) {
       return {Status::FailedPrecondition(what + " timed out after " + std::to_string(int(timeout)) +
-                                         " s; its process group was killed; last output:\n" + res->output_tail +
+                                         " s; its process group was killed" + LastOutputText(res->output_tail) +
                                          "\nfull log: " + ctx.log_path),
               true};
     }
     if (res->exit_status != 0) {
       return {Status::FailedPrecondition(what + " exited with status " + std::to_string(res->exit_status) +
-                                         "; last output:\n" + res->output_tail + "\nfull log: " + ctx.log_path)};
+                                         LastOutputText(res->output_tail) + "\nfull log: " + ctx.log_path)};
     }
     return {Status::Ok()};
   }

@@ -78,4 +78,9 @@ Observation ProbeServiceStatus(const Env& env, const std::string& name, const st
   return o;
 }
 
+std::string LastOutputText(const std::string& tail) {
+  if (tail.find_first_not_of(" \t\r\n") == std::string::npos) return "; it printed nothing";
+  return "; last output:\n" + tail;
+}
+
 }  // namespace paiplan::plan

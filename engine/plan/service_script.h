@@ -1,4 +1,4 @@
-// How a service's scripts run (DESIGN.md §7): /bin/bash in the service's
+// How a service's scripts run (docs/workspace.md, "Services"): /bin/bash in the service's
 // rendered working copy under .paiplan/rendered/, with PAIPLAN_SERVICE,
 // PAIPLAN_WORKSPACE, PAIPLAN_ACTION and KUBECONFIG, under the service's
 // script timeout. Shared by the lifecycle scripts and the status probe.
@@ -32,5 +32,9 @@ script::ProcessRequest ServiceScriptRequest(const Env& env, const std::string& n
 // not observed (error). Output goes to <workspace>/.paiplan/status/<name>.log
 // (rewritten each run, secrets masked).
 Observation ProbeServiceStatus(const Env& env, const std::string& name, const std::string& script);
+
+// "; last output:\n<tail>" for a failure message, or "; it printed nothing"
+// when `tail` is empty or only whitespace. Never fails.
+std::string LastOutputText(const std::string& tail);
 
 }  // namespace paiplan::plan

@@ -18,14 +18,16 @@
 #      deletes a bootstrap marker over ssh), and shows paiplan drift finding
 #      them (exit 2), plan proposing the repair, apply doing it, drift clean
 #      (exit 0).
-# Everything it starts is stopped on exit (by pid). Runtime files live in
-# --dir (default /tmp/paiplan-quickstart), recreated on every run.
+# Everything it starts is stopped on exit (by pid). Each run gets its own work
+# folder (default: a new /tmp/paiplan-quickstart.XXXXXX; --dir DIR to choose,
+# recreated) holding the workspace, the machines and quickstart.log (everything
+# printed) and build.log (the compiler's output); both are printed at the start.
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 HERE="$REPO/examples/quickstart"
 BUILD_DIR="$REPO/build"
-QS=/tmp/paiplan-quickstart
+QS=""
 INSTALL=auto
 PAIPLAN=""
 # sshd, mount namespaces and bind mounts need root.
@@ -39,12 +41,37 @@ while [ $# -gt 0 ]; do
     --build-dir) BUILD_DIR="$(cd "$2" 2>/dev/null && pwd || echo "$2")"; shift ;;
     --dir) QS="$2"; shift ;;
     --paiplan) PAIPLAN="$2"; shift ;;
-    -h | --help) sed -n '2,24p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    -h | --help) sed -n '2,26p' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) echo "unknown option: $1 (see --help)" >&2; exit 1 ;;
   esac
   shift
 done
-case "$QS" in /tmp/?* | /var/tmp/?*) ;; *) echo "--dir must be under /tmp or /var/tmp (it is deleted and recreated)" >&2; exit 1 ;; esac
+if [ -n "$QS" ]; then
+  case "$QS" in /tmp/?* | /var/tmp/?*) ;; *) echo "--dir must be under /tmp or /var/tmp (it is deleted and recreated)" >&2; exit 1 ;; esac
+  # A previous run in the same --dir killed with -9 may have left its
+  # processes: stop exactly those (their pids are recorded; a pid is only
+  # killed if its command line still names that directory).
+  if [ -f "$QS/pids" ]; then
+    while read -r pid; do
+      if tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -qF "$QS/"; then kill "$pid" 2>/dev/null || true; fi
+    done < "$QS/pids"
+    sleep 0.5
+  fi
+  rm -rf "$QS"
+  mkdir -p "$QS"
+else
+  # Its own folder per run: concurrent runs never share files.
+  QS="$(mktemp -d /tmp/paiplan-quickstart.XXXXXX)"
+fi
+LOG="$QS/quickstart.log"
+BUILD_LOG="$QS/build.log"
+exec > >(tee -a "$LOG") 2>&1
+TEE_PID=$!
+# Lets tee write the last lines before the script's exit status is seen.
+finish_log() { exec >&- 2>&-; wait "$TEE_PID" 2>/dev/null || true; }
+trap finish_log EXIT
+echo "work folder: $QS"
+echo "log:         $LOG (build output: $BUILD_LOG)"
 
 
 IPS=(127.0.0.2 127.0.0.3 127.0.0.4)
@@ -86,8 +113,27 @@ else
   if [ ! -f "$BUILD_DIR/CMakeCache.txt" ]; then
     cmake -S "$REPO" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
   fi
-  cmake --build "$BUILD_DIR" -j2 --target paiplan > "${TMPDIR:-/tmp}/paiplan-quickstart-build.log" 2>&1 ||
-    { tail -40 "${TMPDIR:-/tmp}/paiplan-quickstart-build.log" >&2; echo "build failed" >&2; exit 1; }
+  # One line per build stage (library or binary) with how far the build is;
+  # the compiler's output goes to $BUILD_LOG.
+  progress() {
+    local stage="" line pct target
+    while IFS= read -r line; do
+      printf '%s\n' "$line" >> "$BUILD_LOG"
+      if [[ $line =~ ^\[\ *([0-9]+)%\]\ (Building|Linking)\ [A-Z+]+\ (object|static\ library|executable)\ (CMakeFiles/)?([A-Za-z0-9_]+) ]]; then
+        pct=${BASH_REMATCH[1]} target=${BASH_REMATCH[5]}
+        [ "${BASH_REMATCH[3]}" = "static library" ] && target=${target#lib}
+        [ "$target" = "$stage" ] && continue
+        stage=$target
+        printf '  build [%3s%%] %s\n' "$pct" "$stage"
+      fi
+    done
+  }
+  set +e
+  cmake --build "$BUILD_DIR" -j2 --target paiplan 2>&1 | progress
+  rc=${PIPESTATUS[0]}
+  set -e
+  [ "$rc" = 0 ] || { tail -40 "$BUILD_LOG" >&2; echo "build failed (log: $BUILD_LOG)" >&2; exit 1; }
+  echo "  build [100%] done"
   PAIPLAN="$BUILD_DIR/paiplan"
 fi
 [ -x "$PAIPLAN" ] || fail "no paiplan binary at $PAIPLAN"
@@ -95,16 +141,6 @@ echo "paiplan: $PAIPLAN"
 
 # ------------------------------------------------------------------ 3. machines
 step "3/6 start 3 sshd machines and the Kubernetes API test server"
-# A previous run killed with -9 may have left its processes: stop exactly
-# those (their pids are recorded; a pid is only killed if its command line
-# still names this run's directory), then start from a clean directory.
-if [ -f "$QS/pids" ]; then
-  while read -r pid; do
-    if tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -qF "$QS/"; then kill "$pid" 2>/dev/null || true; fi
-  done < "$QS/pids"
-  sleep 0.5
-fi
-rm -rf "$QS"
 mkdir -p "$QS" /run/sshd /var/lib/paiplan
 PIDS=()
 cleanup() {
@@ -113,6 +149,7 @@ cleanup() {
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
   [ ${#PIDS[@]} -eq 0 ] || echo "stopped ${#PIDS[@]} processes started by the quickstart (pids ${PIDS[*]})"
   rm -f "$QS/pids"
+  finish_log
   exit "$rc"
 }
 trap cleanup EXIT

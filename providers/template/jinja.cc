@@ -22,12 +22,23 @@ Result<Template> Template::Parse(std::string_view text, std::string name) {
   return Template(std::move(impl));
 }
 
+std::string DescribeUndefined(const std::string& name, const UndefinedOutput& u) {
+  return name + ":" + std::to_string(u.line) + ":" + std::to_string(u.col) + ": '{{ " + u.expression +
+         " }}' is undefined and renders as empty";
+}
+
 Result<std::string> Template::Render(const nlohmann::ordered_json& context) const {
+  return Render(context, nullptr);
+}
+
+Result<std::string> Template::Render(const nlohmann::ordered_json& context,
+                                     std::vector<UndefinedOutput>* undefined) const {
   if (!context.is_object() && !context.is_null()) {
     return Err(Status::InvalidArgument(impl_->name + ": the render context must be a JSON object"));
   }
   ContainerArena arena;  // frees self-referential lists/dicts built by the template
   Renderer renderer(impl_->name, context);
+  renderer.CollectUndefined(undefined);
   std::string out;
   PP_RETURN_IF_ERROR_R(renderer.Render(impl_->body, out));
   return out;
@@ -47,6 +58,12 @@ Result<std::string> Render(std::string_view text, const nlohmann::ordered_json& 
 Result<std::string> Render(std::string_view text, const nlohmann::json& context, std::string name) {
   PP_ASSIGN_OR_RETURN(Template t, Template::Parse(text, std::move(name)));
   return t.Render(context);
+}
+
+Result<std::string> Render(std::string_view text, const nlohmann::ordered_json& context, std::string name,
+                           std::vector<UndefinedOutput>* undefined) {
+  PP_ASSIGN_OR_RETURN(Template t, Template::Parse(text, std::move(name)));
+  return t.Render(context, undefined);
 }
 
 }  // namespace paiplan::tmpl

@@ -23,12 +23,26 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "engine/base/status.h"
 
 namespace paiplan::tmpl {
+
+// A `{{ expression }}` that printed an undefined value, which Jinja2 renders
+// as "" without a word. Callers warn about it (or, with --strict-templates,
+// fail). `expression` is source-like text ("cluster_cfg.x.timeout").
+struct UndefinedOutput {
+  int line = 0;
+  int col = 0;
+  std::string expression;
+};
+
+// "NAME:LINE:COLUMN: '{{ EXPR }}' is undefined and renders as empty": the
+// text of a warning about `u` in template `name`.
+std::string DescribeUndefined(const std::string& name, const UndefinedOutput& u);
 
 class Template {
  public:
@@ -43,6 +57,9 @@ class Template {
   // adding str and int, division by zero, an unknown filter in an if-branch
   // that runs, ...).
   Result<std::string> Render(const nlohmann::ordered_json& context) const;
+  // Like Render; also appends each `{{ }}` that printed an undefined value to
+  // `undefined` (in template order; the output is the same as without it).
+  Result<std::string> Render(const nlohmann::ordered_json& context, std::vector<UndefinedOutput>* undefined) const;
   // Convenience: converts (keys sorted, as nlohmann::json stores them).
   Result<std::string> Render(const nlohmann::json& context) const;
 
@@ -61,5 +78,7 @@ class Template {
 // Parse + Render in one call.
 Result<std::string> Render(std::string_view text, const nlohmann::ordered_json& context, std::string name);
 Result<std::string> Render(std::string_view text, const nlohmann::json& context, std::string name);
+Result<std::string> Render(std::string_view text, const nlohmann::ordered_json& context, std::string name,
+                           std::vector<UndefinedOutput>* undefined);
 
 }  // namespace paiplan::tmpl

@@ -26,6 +26,15 @@ std::string Describe(const Expr& e) {
   }
 }
 
+// Where an attribute/subscript/filter chain starts: the column a reader looks at.
+const Expr& Leftmost(const Expr& e) {
+  const Expr* p = &e;
+  while ((p->kind == ExprKind::kAttr || p->kind == ExprKind::kItem || p->kind == ExprKind::kFilter) &&
+         !p->args.empty() && p->args[0])
+    p = p->args[0].get();
+  return *p;
+}
+
 std::string UndefinedUse(const Expr& object, const std::string& what) {
   return Describe(object) + " is undefined, cannot " + what;
 }
@@ -91,6 +100,10 @@ Status Renderer::Render(const Body& body, std::string& out) {
         break;
       case StmtKind::kOutput: {
         PP_ASSIGN_OR_RETURN(Value v, Eval(*s.expr));
+        if (undefined_ && v.IsUndefined()) {
+          const Expr& at = Leftmost(*s.expr);
+          undefined_->push_back({at.line, at.col, Describe(*s.expr)});
+        }
         v.AppendStr(out);
         PP_RETURN_IF_ERROR(CheckOutput(out, s.line, s.col));
         break;

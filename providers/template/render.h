@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "providers/template/ast.h"
+#include "providers/template/jinja.h"
 
 namespace paiplan::tmpl {
 
@@ -27,6 +28,8 @@ class Renderer {
 
   // Fails: InvalidArgument "NAME:LINE:COL: ..." on run-time errors.
   Status Render(const Body& body, std::string& out);
+  // Each `{{ }}` that prints an undefined value is appended to `sink` (may be null).
+  void CollectUndefined(std::vector<UndefinedOutput>* sink) { undefined_ = sink; }
 
  private:
   struct Scope {
@@ -56,6 +59,7 @@ class Renderer {
   const std::string& name_;
   const Json& context_;
   std::vector<Scope> scopes_;
+  std::vector<UndefinedOutput>* undefined_ = nullptr;
   Value block_value_;  // subject of a `{% set x | filter %}` block filter
   uint64_t steps_ = 0;  // statements and loop iterations so far (kMaxRenderSteps)
 };

@@ -2,7 +2,7 @@
 """Renders the service catalogue (and role packages) with Python's Jinja2, the
 reference engine, and checks what comes out.
 
-cluster_cfg is built as DESIGN.md section 2 says paictl built it:
+cluster_cfg is built as docs/workspace.md says paictl built it:
   {layout: <layout.yaml with machine-list turned into a map keyed by hostname>,
    <service>: deep-merge(<service>/config/<service>.yaml, services-configuration[<service>]), ...}
 for every service found on the service paths (the workspace's services/ first,

@@ -82,6 +82,13 @@ class BadInputCorpusTest : public ::testing::TestWithParam<std::string> {
     sfs::remove(ws_ + "/expect.json");
     ASSERT_TRUE(fs::MakeDirs(tmp_ + "/home").ok());
     ASSERT_TRUE(fs::MakeDirs(tmp_ + "/empty-catalogue/services").ok());
+    // validate renders the role packages: minimal ones, so no corpus case
+    // depends on the built-in roles (nor on layout.yaml's kubernetes: section).
+    for (const char* role : {"master", "worker", "proxy"}) {
+      std::string dir = tmp_ + "/empty-catalogue/services/_roles/" + role;
+      ASSERT_TRUE(fs::MakeDirs(dir).ok());
+      ASSERT_TRUE(fs::WriteFileAtomic(dir + "/bootstrap.sh", "true\n").ok());
+    }
   }
   void TearDown() override { sfs::remove_all(tmp_); }
 

@@ -340,7 +340,7 @@ TEST_F(DriftTest, RefreshOnlyAcceptsRealityThenPlanRestoresDesired) {
   CmdResult refresh = Paiplan("apply --refresh-only --auto-approve");
   ASSERT_EQ(refresh.rc, 0) << refresh.all();
   EXPECT_THAT(refresh.out, HasSubstr("~ label.local-worker-0: labels drifted: pai-worker removed outside paiplan"));
-  EXPECT_THAT(refresh.out, HasSubstr("Recorded 1 observations"));
+  EXPECT_THAT(refresh.out, HasSubstr("Recorded 1 observation (serial"));
 
   CmdResult drift = Paiplan("drift");
   EXPECT_EQ(drift.rc, 0) << drift.all();

@@ -1,6 +1,6 @@
 // What paiplan pushes to and takes from the Kubernetes API: no secrets in the
 // cluster ConfigMap, the kubeconfig's warnings shown, and objects and labels
-// paiplan did not create left alone unless imported (DESIGN.md §3). The REAL
+// paiplan did not create left alone unless imported (docs/workspace.md). The REAL
 // paiplan binary against the Kubernetes API test server.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -66,12 +66,15 @@ TEST_F(DriftProbeTest, FailingProbeIsDriftAndThePlanRerunsTheStartScript) {
   EXPECT_THAT(plan["service.t-probe"].second, HasSubstr("status probe failed (exit 1): t-probe: status fail"));
   EXPECT_THAT(ws_.Paiplan({"plan"}).out, HasSubstr("note: repair: runs the start-script again"));
 
+  // The probe fails once (the apply's own plan sees it), then passes after the repair.
+  ws_.Clear("t-probe", "status", "fail");
+  ws_.Set("t-probe", "status", "failtimes", "1");
   ws_.ResetCalls();
   RunResult apply = ws_.Paiplan({"apply", "--auto-approve"});
   ASSERT_EQ(apply.exit_code, 0) << apply.All();
   EXPECT_EQ(CountCalls(ws_, "t-probe", "start"), 1) << "the repair is the start-script";
   EXPECT_EQ(CountCalls(ws_, "t-probe", "refresh"), 0);
-  ws_.Clear("t-probe", "status", "fail");
+  EXPECT_EQ(CountCalls(ws_, "t-probe", "status"), 2) << "probed by the plan and after the repair";
   EXPECT_EQ(ws_.Paiplan({"drift"}).exit_code, 0);
   EXPECT_EQ(ws_.Paiplan({"plan", "--detailed-exitcode"}).exit_code, 0);
 }

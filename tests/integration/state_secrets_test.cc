@@ -47,10 +47,16 @@ TEST(IntegStateCommandTest, ListShowRmPullPush) {
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_THAT(missing.err, HasSubstr("service.nope is not in the state"));
 
+  // pull masks sensitive values; --show-sensitive (a backup) keeps them.
+  RunResult masked = ws.Paiplan({"state", "pull"});
+  ASSERT_EQ(masked.exit_code, 0) << masked.All();
+  EXPECT_THAT(masked.out, Not(HasSubstr(kSecret)));
+  EXPECT_THAT(masked.out, HasSubstr("\"admin-password\": \"(sensitive)\""));
   // pull → push round trip (--show-sensitive keeps the secrets a push needs):
   // same serial refused without --force, newer accepted.
   RunResult pull = ws.Paiplan({"state", "pull", "--show-sensitive"});
   ASSERT_EQ(pull.exit_code, 0);
+  EXPECT_THAT(pull.out, HasSubstr(kSecret));
   auto doc = nlohmann::json::parse(pull.out);
   ASSERT_TRUE(doc.contains("lineage") && doc.contains("serial") && doc.contains("resources"));
   EXPECT_EQ(doc["resources"].size(), 11u);

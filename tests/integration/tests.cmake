@@ -16,5 +16,6 @@ paiplan_test(integration_test
     ${CMAKE_CURRENT_LIST_DIR}/scripts_test.cc
     ${CMAKE_CURRENT_LIST_DIR}/security_paths_test.cc
     ${CMAKE_CURRENT_LIST_DIR}/security_trust_test.cc
+    ${CMAKE_CURRENT_LIST_DIR}/newcomer_test.cc
     ${CMAKE_CURRENT_LIST_DIR}/../kube/kube_server_fixture.cc
   LIBS pp_kube pp_base pp_state)

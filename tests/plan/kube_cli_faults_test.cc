@@ -54,7 +54,7 @@ class KubeCliFaultsTest : public ::testing::Test {
 };
 
 // A new cluster: the API may not answer before the nodes are bootstrapped
-// (DESIGN.md section 3), so unobserved labels are pending, not errors; the
+// (docs/workspace.md, "Resources"), so unobserved labels are pending, not errors; the
 // note still says why.
 TEST_F(KubeCliFaultsTest, NewClusterPlanWithHungNodeListNotesTheTimeout) {
   ASSERT_TRUE(server_.AdminPost("/hang?seconds=10&count=5&path=/api/v1/nodes&method=GET").ok());

@@ -86,6 +86,8 @@ class EtcdServer {
   }
 
   const std::string& endpoint() const { return endpoint_; }
+  // etcd's own files (WAL, snapshots, bbolt db): what it keeps on disk.
+  std::string data_dir() const { return dir_.Sub("data"); }
 
  private:
   TempDir dir_;

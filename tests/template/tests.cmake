@@ -1,4 +1,5 @@
 paiplan_test(template_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/jinja_test.cc ${CMAKE_CURRENT_LIST_DIR}/conformance_test.cc ${CMAKE_CURRENT_LIST_DIR}/security_test.cc
+  ${CMAKE_CURRENT_LIST_DIR}/undefined_test.cc
   LIBS pp_template)
 target_compile_definitions(template_test PRIVATE PAIPLAN_PYTHON="/usr/bin/python3")
 
