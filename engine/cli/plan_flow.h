@@ -19,6 +19,7 @@ struct PlanArgs {
   std::vector<std::string> targets, excludes;
   bool refresh = true;
   bool refresh_only = false;
+  std::string format;  // "", text, json, markdown, html (engine/cli/review_output.h)
 };
 
 struct ApplyArgs {
