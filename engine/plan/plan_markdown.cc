@@ -135,6 +135,8 @@ std::string PlanToMarkdown(const Plan& plan, const MarkdownOptions& opt) {
     --shown;
     total -= heads[shown].size() + diffs[shown].size() + kEnd.size();
   }
+  // Name only the diffs left out of sections still listed (the note can only shrink).
+  std::erase_if(dropped, [&](size_t i) { return i >= shown; });
   std::string out = header + DroppedNote(r, dropped, r.items.size() - shown, opt.see_hint) + "\n";
   for (size_t i = 0; i < shown; ++i) out += heads[i] + diffs[i] + kEnd;
   return out;
