@@ -16,3 +16,8 @@ $SUDO apt-get install -y --no-install-recommends \
 # kubernetes-client when the machine has no kubectl of its own.
 command -v kubectl >/dev/null 2>&1 || $SUDO apt-get install -y --no-install-recommends kubernetes-client || \
   echo "WARNING: kubectl could not be installed: the kubectl cross-check of the API test server will be skipped" >&2
+# The HTML plan page is tested in a real browser (tests/review/browser_test.mjs):
+# Debian's chromium, driven over the DevTools pipe by node (Debian's nodejs when
+# the machine has no node of its own). No browser is downloaded by any test.
+$SUDO apt-get install -y --no-install-recommends chromium
+command -v node >/dev/null 2>&1 || $SUDO apt-get install -y --no-install-recommends nodejs

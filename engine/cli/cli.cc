@@ -7,6 +7,7 @@
 #include "engine/config/untrusted.h"
 #include "engine/cli/version.h"
 #include "engine/config/home.h"
+#include "engine/cli/review_output.h"
 
 namespace paiplan::cli {
 namespace {
@@ -87,6 +88,8 @@ int RunCli(int argc, char** argv) {
   plan->add_flag("--destroy", pa.destroy, "Plan to destroy everything paiplan manages (or the --target resources), "
                                           "to review and save with -o FILE, then `paiplan apply FILE`");
   plan->add_flag("--purge", pa.purge, "With --destroy: run delete-scripts (destroys data) instead of stop-scripts");
+  plan->add_option("--format", pa.format, "text (default), json, markdown (pull-request comment) or html (page)")
+      ->check(CLI::IsMember({"text", "json", "markdown", "html"}));
 
   ApplyArgs aa;
   auto* apply = app.add_subcommand("apply", "Execute a saved plan, or plan and execute after approval");
@@ -123,6 +126,9 @@ int RunCli(int argc, char** argv) {
   std::string show_file;
   auto* show = app.add_subcommand("show", "Show a saved plan, or the state");
   show->add_option("file", show_file, "A saved plan file");
+  std::string show_format;
+  show->add_option("--format", show_format, "text (default), json, markdown (pull-request comment) or html (page)")
+      ->check(CLI::IsMember({"text", "json", "markdown", "html"}));
 
   std::string plan_file;
   auto* graph = app.add_subcommand("graph", "Print the resource DAG as Graphviz DOT");
@@ -202,7 +208,7 @@ int RunCli(int argc, char** argv) {
   if (apply->parsed()) return CmdApply(g, aa);
   if (destroy->parsed()) return CmdApply(g, da);
   if (drift->parsed()) return CmdDrift(g, junit);
-  if (show->parsed()) return CmdShow(g, show_file);
+  if (show->parsed()) return show_format.empty() ? CmdShow(g, show_file) : CmdShowFormat(g, show_file, show_format);
   if (graph->parsed()) return CmdGraph(g, plan_file);
   if (render->parsed()) return CmdRender(g, tmpl_path, ctx_file, render_sensitive);
   if (st_list->parsed()) return CmdStateList(g);

@@ -4,6 +4,7 @@
 
 #include "engine/base/fs.h"
 #include "engine/base/path_policy.h"
+#include "engine/cli/review_output.h"
 #include "engine/plan/attr_diff.h"
 #include "engine/plan/desired.h"
 #include "engine/plan/handlers.h"
@@ -95,6 +96,12 @@ void ShowPlan(const GlobalOptions& g, const Session& s, const plan::Plan& p) {
 }
 
 int CmdPlan(const GlobalOptions& g, const PlanArgs& args) {
+  if (args.format == "json" && !g.json) {
+    GlobalOptions j = g;
+    j.json = true;
+    return CmdPlan(j, args);
+  }
+  bool review = IsReviewFormat(args.format);
   auto s = OpenSession(g, false);
   if (!s) return kExitError;
   plan::PlanOptions opt;
@@ -119,7 +126,10 @@ int CmdPlan(const GlobalOptions& g, const PlanArgs& args) {
     PrintDiagnostics(g, &diags);
     return kExitError;
   }
-  ShowPlan(g, *s, p);
+  if (!review) ShowPlan(g, *s, p);
+  else if (PrintReview(g, p, s->rt->secrets(), args.format,
+                       args.out_file.empty() ? "`paiplan plan`" : "`paiplan show " + args.out_file + "`") != kExitOk)
+    return kExitError;
   if (!args.out_file.empty() && !p.errors.empty()) {
     PrintError(g, "the plan was not saved to " + args.out_file +
                       ": some resources could not be observed (above), and a plan made without them could undo "
@@ -131,7 +141,7 @@ int CmdPlan(const GlobalOptions& g, const PlanArgs& args) {
       PrintError(g, st.message());
       return kExitError;
     }
-    if (!g.json) std::cout << "\nSaved the plan to " << args.out_file << "; apply it with: paiplan apply " << args.out_file << "\n";
+    if (!g.json) (review ? std::cerr : std::cout) << "\nSaved the plan to " << args.out_file << "; apply it with: paiplan apply " << args.out_file << "\n";
   }
   if (!p.errors.empty()) return kExitError;
   if (!p.left_out.empty()) {

@@ -23,6 +23,7 @@ struct PlanArgs {
   bool destroy = false;              // --destroy: a destroy plan
   bool purge = false;                // --purge (with --destroy)
   bool require_all = false;  // --require-all: an unobserved resource stops the plan
+  std::string format;  // "", text, json, markdown, html (engine/cli/review_output.h)
 };
 
 struct ApplyArgs {
