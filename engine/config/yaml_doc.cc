@@ -18,16 +18,40 @@ namespace paiplan::config {
 namespace {
 
 // Returns the byte offset of the first invalid UTF-8 sequence, or npos.
+// Strict as RFC 3629 (what nlohmann::json's serialiser enforces): no
+// overlong forms, no surrogates, nothing above U+10FFFF. A laxer check let
+// such bytes into values that later made every JSON dump throw (found by
+// tests/fuzz/yaml_fuzz).
 size_t FindInvalidUtf8(const std::string& s) {
   size_t i = 0;
   while (i < s.size()) {
     auto c = static_cast<unsigned char>(s[i]);
-    size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t len = (c >= 0xc2 && c <= 0xdf) ? 2 : (c >= 0xe0 && c <= 0xef) ? 3 : (c >= 0xf0 && c <= 0xf4) ? 4 : 0;
     if (len == 0 || i + len > s.size()) return i;
-    for (size_t k = 1; k < len; ++k) {
+    auto b1 = static_cast<unsigned char>(s[i + 1]);
+    // The second byte's range depends on the first (RFC 3629, section 4).
+    unsigned char lo = c == 0xe0 ? 0xa0 : c == 0xf0 ? 0x90 : 0x80;
+    unsigned char hi = c == 0xed ? 0x9f : c == 0xf4 ? 0x8f : 0xbf;
+    if (b1 < lo || b1 > hi) return i;
+    for (size_t k = 2; k < len; ++k) {
       if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2) return i;
     }
     i += len;
+  }
+  return std::string::npos;
+}
+
+// The first byte YAML does not allow in a stream (the C0 controls but tab,
+// LF and CR, and DEL), or npos. PyYAML refuses them too; yaml-cpp instead
+// guesses an encoding from leading NULs (UTF-16/32) and yields garbage.
+size_t FindControlChar(const std::string& s) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) return i;
   }
   return std::string::npos;
 }
@@ -124,6 +148,16 @@ class JsonBuilder : public YAML::EventHandler {
   }
   void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
                 const std::string& value) override {
+    if (FindInvalidUtf8(value) != std::string::npos) {
+      // Only an escape can make one (the text itself is checked first):
+      // yaml-cpp encodes "\ud800" or "\U0011ffff" as bytes no JSON can hold.
+      diags_->Error(MarkLoc(mark, display_),
+                    "invalid Unicode escape in this value: a lone surrogate or a code point above U+10FFFF",
+                    "use the escape of a real character, or write the character itself");
+      const std::string placeholder = "(invalid escape)";
+      Emit(ojson(placeholder), mark, &placeholder, anchor);
+      return;
+    }
     Emit(ScalarValue(mark, tag, value), mark, &value, anchor);
   }
   void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
@@ -237,6 +271,19 @@ bool CheckUtf8(const std::string& text, const std::string& display, Diagnostics*
   return false;
 }
 
+// Reports the first control character YAML forbids; false when there is one.
+bool CheckControlChars(const std::string& text, const std::string& display, Diagnostics* diags) {
+  size_t bad = FindControlChar(text);
+  if (bad == std::string::npos) return true;
+  char hex[8];
+  std::snprintf(hex, sizeof hex, "0x%02x", static_cast<unsigned char>(text[bad]));
+  diags->Error(OffsetToLoc(text, bad, display),
+               std::string("control character ") + hex + " is not allowed in YAML",
+               "remove it: YAML text may hold tab, newline and carriage return but no other control "
+               "characters (write it as an escape such as \"\\x01\" inside double quotes)");
+  return false;
+}
+
 // The yaml-cpp reader, the reference for values and the source of every
 // diagnostic. REQUIRES: `text` is valid UTF-8.
 std::optional<YamlFile> ReadWithYamlCpp(const std::string& text, const std::string& display,
@@ -285,7 +332,8 @@ std::optional<YamlFile> ReadWithYamlCpp(const std::string& text, const std::stri
 
 std::optional<YamlFile> ParseYamlText(const std::string& text, const std::string& display,
                                       Diagnostics* diags) {
-  if (!CheckUtf8(text, display, diags) || !CheckYamlSize(text, display, diags)) return std::nullopt;
+  if (!CheckUtf8(text, display, diags) || !CheckControlChars(text, display, diags) ||
+      !CheckYamlSize(text, display, diags)) return std::nullopt;
   // Budgets (yaml_budget.h) before any reader expands an alias; a text
   // without '*' has no alias, and the libyaml reader bounds its own depth.
   bool scanned = text.find('*') != std::string::npos;
@@ -299,7 +347,8 @@ namespace yaml_paths {
 
 std::optional<YamlFile> ParseWithYamlCpp(const std::string& text, const std::string& display,
                                          Diagnostics* diags) {
-  if (!CheckUtf8(text, display, diags) || !CheckYamlSize(text, display, diags)) return std::nullopt;
+  if (!CheckUtf8(text, display, diags) || !CheckControlChars(text, display, diags) ||
+      !CheckYamlSize(text, display, diags)) return std::nullopt;
   if (!CheckYamlBudget(text, display, diags)) return std::nullopt;
   return ReadWithYamlCpp(text, display, diags);
 }

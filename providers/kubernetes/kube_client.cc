@@ -48,6 +48,16 @@ std::map<std::string, std::string> StringMap(const json& j) {
   return out;
 }
 
+// The member `key` of `j`, or null when `j` is not an object or lacks it:
+// API answers are untrusted, and json::value() throws on a non-object
+// (found by tests/fuzz/kube_response_fuzz: an item that was a string).
+const json& Field(const json& j, const char* key) {
+  static const json kNull;
+  if (!j.is_object()) return kNull;
+  auto it = j.find(key);
+  return it == j.end() ? kNull : *it;
+}
+
 std::string StringAt(const json& j, const char* key) {
   auto it = j.find(key);
   return it != j.end() && it->is_string() ? it->get<std::string>() : "";
@@ -55,12 +65,12 @@ std::string StringAt(const json& j, const char* key) {
 
 ConfigMap ToConfigMap(const json& j) {
   ConfigMap cm;
-  const json meta = j.value("metadata", json::object());
+  const json& meta = Field(j, "metadata");
   cm.namespace_name = StringAt(meta, "namespace");
   cm.name = StringAt(meta, "name");
   cm.resource_version = StringAt(meta, "resourceVersion");
-  cm.labels = StringMap(meta.value("labels", json::object()));
-  cm.data = StringMap(j.value("data", json::object()));
+  cm.labels = StringMap(Field(meta, "labels"));
+  cm.data = StringMap(Field(j, "data"));
   return cm;
 }
 
@@ -78,7 +88,7 @@ json ConfigMapBody(const std::string& ns, const std::string& name,
 bool NamespaceMissing(const HttpResponse& r) {
   json j = json::parse(r.body, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return false;
-  const json details = j.value("details", json::object());
+  const json& details = Field(j, "details");
   return details.is_object() && StringAt(details, "kind") == "namespaces";
 }
 
@@ -123,14 +133,16 @@ Result<std::vector<NodeInfo>> KubeClient::ListNodesOnce(bool* expired) {
       return Err(HttpErrorStatus(config_, request, sent, call));
     }
     PP_ASSIGN_OR_RETURN(json page, ParseObject(sent.body, "listing nodes at " + config_.server));
-    const json items = page.value("items", json::array());
-    if (!items.is_array()) return Err(Status::Corruption("listing nodes: `items` is not a list"));
-    for (const json& item : items) {
-      const json meta = item.value("metadata", json::object());
-      nodes.push_back({StringAt(meta, "name"), StringMap(meta.value("labels", json::object())),
+    const json& items = Field(page, "items");
+    if (!items.is_array() && !items.is_null()) {
+      return Err(Status::Corruption("listing nodes: `items` is not a list"));
+    }
+    for (const json& item : items.is_array() ? items : json::array()) {
+      const json& meta = Field(item, "metadata");
+      nodes.push_back({StringAt(meta, "name"), StringMap(Field(meta, "labels")),
                        StringAt(meta, "resourceVersion")});
     }
-    cont = StringAt(page.value("metadata", json::object()), "continue");
+    cont = StringAt(Field(page, "metadata"), "continue");
   } while (!cont.empty());
   std::sort(nodes.begin(), nodes.end(),
             [](const NodeInfo& a, const NodeInfo& b) { return a.name < b.name; });
@@ -155,8 +167,8 @@ Result<std::optional<NodeInfo>> KubeClient::GetNode(const std::string& name) {
   if (sent.status == 404) return std::optional<NodeInfo>();
   if (sent.status < 200 || sent.status > 299) return Err(HttpErrorStatus(config_, request, sent, call));
   PP_ASSIGN_OR_RETURN(json j, ParseObject(sent.body, call.what + " at " + config_.server));
-  const json meta = j.value("metadata", json::object());
-  return std::optional<NodeInfo>(NodeInfo{StringAt(meta, "name"), StringMap(meta.value("labels", json::object())),
+  const json& meta = Field(j, "metadata");
+  return std::optional<NodeInfo>(NodeInfo{StringAt(meta, "name"), StringMap(Field(meta, "labels")),
                                           StringAt(meta, "resourceVersion")});
 }
 

@@ -12,7 +12,7 @@
 namespace paiplan::tmpl {
 namespace {
 
-const Value kUndef;
+const Value kUndef{};
 const Value kNone = Value::None();
 const Value kFalse = Value::Bool(false);
 const Value kEmpty = Value::StrView("");

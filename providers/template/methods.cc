@@ -9,7 +9,7 @@ namespace paiplan::tmpl {
 namespace {
 
 const Value kNoneArg = Value::None();
-const Value kMissing;
+const Value kMissing{};
 
 Status ArgError(std::string_view method) {
   return Status::InvalidArgument(std::string(method) + "() got unexpected arguments");

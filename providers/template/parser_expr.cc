@@ -301,6 +301,16 @@ Result<ExprPtr> Parser::ParseSubscript(ExprPtr node) {
   if (args.size() == 1) {
     key = std::move(args[0]);
   } else {
+    // A slice inside a tuple key (x[1:2, 0]) is a Python slice object that
+    // no str, list or dict accepts, so Jinja2 yields undefined; an undefined
+    // element gives the same. (The slice node had no object to slice: found
+    // by tests/fuzz/jinja_fuzz as a null dereference.)
+    for (ExprPtr& a : args) {
+      if (a->kind != ExprKind::kSlice) continue;
+      ExprPtr undef = Node(ExprKind::kLiteral, t);
+      undef->literal = Value();
+      a = std::move(undef);
+    }
     key = Node(ExprKind::kTuple, t);
     key->args = std::move(args);
   }

@@ -65,7 +65,7 @@ Result<bool> DivisibleBy(const Value& v, const CallArgs& a) {
 }
 
 const Value& Other(const CallArgs& a) {
-  static const Value kUndef;
+  static const Value kUndef{};
   return a.args.empty() ? kUndef : a.args[0];
 }
 Result<bool> Eq(const Value& v, const CallArgs& a) { return Equal(v, Other(a)); }

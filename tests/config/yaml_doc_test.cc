@@ -116,6 +116,38 @@ TEST(YamlDocTest, MultiDocumentIsAnErrorAtTheSeparator) {
   EXPECT_NE(d.message.find("2 YAML documents"), std::string::npos) << d.message;
 }
 
+// Found by tests/fuzz/yaml_fuzz: bytes that passed the old UTF-8 check or
+// reached yaml-cpp's encoding guess, and later made every JSON dump throw.
+TEST(YamlDocTest, OverlongAndSurrogateUtf8AreRefused) {
+  for (const std::string bad : {"a: \xc0\x80\n", "a: \xed\xa0\x80\n", "a: \xf4\x90\x80\x80\n", "a: \xe0\x80\xaf\n"}) {
+    Diagnostic d = ParseError(bad);
+    EXPECT_NE(d.message.find("UTF-8"), std::string::npos) << d.message;
+    EXPECT_EQ(d.loc.column, 4);
+  }
+  EXPECT_EQ(Parse("a: \xf4\x8f\xbf\xbf\n")["a"], "\xf4\x8f\xbf\xbf");  // U+10FFFF is fine
+}
+
+TEST(YamlDocTest, ControlCharactersAreRefusedWithTheirPlace) {
+  Diagnostic d = ParseError(std::string("\x01\0\0\0\0\0\0<a.\n", 11));
+  EXPECT_NE(d.message.find("control character 0x01"), std::string::npos) << d.message;
+  EXPECT_EQ(d.loc.line, 1);
+  EXPECT_EQ(d.loc.column, 1);
+  Diagnostic del = ParseError("a: ok\nb: x\x7fy\n");
+  EXPECT_NE(del.message.find("0x7f"), std::string::npos) << del.message;
+  EXPECT_EQ(del.loc.line, 2);
+  EXPECT_EQ(del.loc.column, 5);
+  EXPECT_EQ(Parse("a: \"b\tx\"\r\nc: d\n")["a"], "b\tx");  // tab, CR and LF stay allowed
+}
+
+TEST(YamlDocTest, EscapesOfNoCharacterAreRefused) {
+  for (const std::string bad : {"a: \"\\ud800\"\n", "a: \"\\U0011ffff\"\n"}) {
+    Diagnostic d = ParseError(bad);
+    EXPECT_NE(d.message.find("invalid Unicode escape"), std::string::npos) << bad << ": " << d.message;
+    EXPECT_EQ(d.loc.line, 1);
+  }
+  EXPECT_EQ(Parse("a: \"\\u00e9\"\n")["a"], "é");
+}
+
 TEST(YamlDocTest, InvalidUtf8ReportsLineAndColumn) {
   Diagnostic d = ParseError("a: ok\nbb: x\xe9y\n");
   EXPECT_EQ(d.loc.line, 2);
