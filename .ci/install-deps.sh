@@ -8,7 +8,7 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update
 $SUDO apt-get install -y --no-install-recommends \
   build-essential cmake pkg-config git ca-certificates \
-  libyaml-cpp-dev libyaml-dev nlohmann-json3-dev libssh-dev libcurl4-openssl-dev liblmdb-dev \
+  libyaml-cpp-dev libyaml-dev nlohmann-json3-dev libssh-dev libcurl4-openssl-dev libssl-dev liblmdb-dev \
   libcli11-dev libboost-graph-dev libgtest-dev libgmock-dev libvalijson-dev \
   openssh-server openssh-client openssl curl etcd-server etcd-client \
   python3 python3-jinja2 python3-yaml shellcheck graphviz procps util-linux bsdutils iproute2 time
@@ -21,3 +21,7 @@ command -v kubectl >/dev/null 2>&1 || $SUDO apt-get install -y --no-install-reco
 # the machine has no node of its own). No browser is downloaded by any test.
 $SUDO apt-get install -y --no-install-recommends chromium
 command -v node >/dev/null 2>&1 || $SUDO apt-get install -y --no-install-recommends nodejs
+# Fuzzing and the sanitizer build (tests/fuzz/run.sh, tests/sanitizers.sh): libFuzzer
+# comes with clang; clang 16 is the first whose C++23 mode takes libstdc++ 12's
+# std::expected (see tests/fuzz/README.md).
+$SUDO apt-get install -y --no-install-recommends clang-16 libclang-rt-16-dev
