@@ -301,6 +301,8 @@ std::string NodeHash(const ojson& attributes) {
   ojson hashed = attributes;
   for (const char* k : {"keyfile_path", "proxy_jump"}) hashed.erase(k);
   return HashJson(hashed);
+}
+
 Result<std::string> RenderServiceFile(const config::Workspace& ws, const config::ServiceDef& svc,
                                       const std::string& file, nlohmann::ordered_json& ctx,
                                       const nlohmann::ordered_json& outputs,

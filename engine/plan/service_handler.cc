@@ -254,7 +254,7 @@ class ServiceHandler : public ResourceHandler {
   // script killed at its timeout is not retried: it would likely hang again,
   // and the action would block for a multiple of the timeout.
   Status RunScript(const std::string& name, const std::string& which, const std::string& script,
-                   const std::string& workdir, ApplyContext& ctx, const std::map<std::string, std::string>& extra) {
+                   const std::string& workdir, ApplyContext& ctx, const std::map<std::string, std::string>& extra = {}) {
     const auto& s = env_.ws->settings;
     auto r = s.script_service_retries.find(name);
     int attempts = 1 + (r == s.script_service_retries.end() ? s.script_retries : r->second);
@@ -296,7 +296,7 @@ class ServiceHandler : public ResourceHandler {
   }
 
   ScriptRun RunScriptOnce(const std::string& name, const std::string& which, const std::string& script,
-                          const std::string& workdir, ApplyContext& ctx, const std::map<std::string, std::string>& extra) {
+                          const std::string& workdir, ApplyContext& ctx, const std::map<std::string, std::string>& extra = {}) {
     double timeout = ServiceScriptTimeout(env_.ws->settings, name);
     script::ProcessRequest p = ServiceScriptRequest(env_, name, which, script);
     for (const auto& [k, v] : extra) p.env[k] = v;
