@@ -11,7 +11,7 @@ $SUDO apt-get install -y --no-install-recommends \
   libyaml-cpp-dev libyaml-dev nlohmann-json3-dev libssh-dev libcurl4-openssl-dev libssl-dev liblmdb-dev \
   libcli11-dev libboost-graph-dev libgtest-dev libgmock-dev libvalijson-dev \
   openssh-server openssh-client openssl curl etcd-server etcd-client \
-  python3 python3-jinja2 python3-yaml shellcheck graphviz procps util-linux bsdutils iproute2 time
+  python3 python3-jinja2 python3-yaml shellcheck graphviz procps util-linux bsdutils iproute2 time ccache
 # kubectl cross-checks the Kubernetes API test server; Debian's package is
 # kubernetes-client when the machine has no kubectl of its own.
 command -v kubectl >/dev/null 2>&1 || $SUDO apt-get install -y --no-install-recommends kubernetes-client || \
