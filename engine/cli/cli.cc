@@ -48,7 +48,7 @@ CLI::Validator DurationValidator() {
       [](std::string& v) -> std::string {
         return ParseDuration(v) ? "" : "\"" + v + "\" is not a duration; write e.g. 30s, 5m, 1h or 1m30s";
       },
-      "DURATION");
+      "");
 }
 
 }  // namespace
@@ -70,6 +70,7 @@ int RunCli(int argc, char** argv) {
   app.add_option("--lock-timeout", g.lock_timeout,
                  "How long commands that take the state lock (apply, destroy, import, state rm/push) "
                  "wait for it, e.g. 30s, 5m (default: paiplan.yaml lock-timeout, else 0: fail at once)")
+      ->type_name("DURATION")
       ->check(DurationValidator());
   app.add_flag("--strict-templates", g.strict_templates,
                "An undefined {{ value }} in a template is an error, not a warning (paiplan.yaml: templates: {strict: true})");
@@ -89,7 +90,8 @@ int RunCli(int argc, char** argv) {
                                           "to review and save with -o FILE, then `paiplan apply FILE`");
   plan->add_flag("--purge", pa.purge, "With --destroy: run delete-scripts (destroys data) instead of stop-scripts");
   plan->add_option("--format", pa.format, "text (default), json, markdown (pull-request comment) or html (page)")
-      ->check(CLI::IsMember({"text", "json", "markdown", "html"}));
+      ->type_name("FORMAT")
+      ->check(CLI::Validator(CLI::IsMember({"text", "json", "markdown", "html"})).description(""));
 
   ApplyArgs aa;
   auto* apply = app.add_subcommand("apply", "Execute a saved plan, or plan and execute after approval");
@@ -128,7 +130,8 @@ int RunCli(int argc, char** argv) {
   show->add_option("file", show_file, "A saved plan file");
   std::string show_format;
   show->add_option("--format", show_format, "text (default), json, markdown (pull-request comment) or html (page)")
-      ->check(CLI::IsMember({"text", "json", "markdown", "html"}));
+      ->type_name("FORMAT")
+      ->check(CLI::Validator(CLI::IsMember({"text", "json", "markdown", "html"})).description(""));
 
   std::string plan_file;
   auto* graph = app.add_subcommand("graph", "Print the resource DAG as Graphviz DOT");

@@ -1,5 +1,6 @@
 // `paiplan render TEMPLATE [--context FILE.json]` and `paiplan import ADDR`.
 #include "engine/base/fs.h"
+#include "engine/base/path_policy.h"
 #include "engine/cli/commands.h"
 #include "engine/cli/lock_wait.h"
 #include "engine/cli/plan_flow.h"
@@ -104,15 +105,15 @@ Status PrepareWorkingCopy(const Session& s, const std::string& name) {
   for (const auto& f : files) {
     if (f.ends_with(".template")) continue;
     PP_ASSIGN_OR_RETURN(auto text, fs::ReadFile(fs::Join(svc->second.deploy_dir, f)));
-    PP_RETURN_IF_ERROR(fs::MakeDirs(fs::Dirname(fs::Join(dir, f))));
-    PP_RETURN_IF_ERROR(fs::WriteFileAtomic(fs::Join(dir, f), text, f.ends_with(".sh") ? 0755 : 0644));
+    PP_RETURN_IF_ERROR(fs::MakePaiplanDirs(fs::Dirname(fs::Join(dir, f))));
+    PP_RETURN_IF_ERROR(fs::WritePaiplanFile(fs::Join(dir, f), text, f.ends_with(".sh") ? 0700 : 0600));
   }
   const std::string prefix = "render." + name + "/";
   for (const auto& [address, d] : s.rt->desired()) {
     if (!address.starts_with(prefix)) continue;
     std::string file = fs::Join(dir, address.substr(prefix.size()));
-    PP_RETURN_IF_ERROR(fs::MakeDirs(fs::Dirname(file)));
-    PP_RETURN_IF_ERROR(fs::WriteFileAtomic(file, d.content, 0644));
+    PP_RETURN_IF_ERROR(fs::MakePaiplanDirs(fs::Dirname(file)));
+    PP_RETURN_IF_ERROR(fs::WritePaiplanFile(file, d.content, 0600));
   }
   return Status::Ok();
 }

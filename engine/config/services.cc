@@ -49,6 +49,13 @@ void CheckFile(const YamlFile& f, const std::string& dir, const std::string& ptr
 void CheckScript(const YamlFile& f, const ServiceDef& def, const char* key, const std::string& script,
                  LoadContext* ctx) {
   const std::string& dir = def.deploy_dir;
+  // The path policy first: "../x.sh" may well exist, outside deploy/.
+  Status name_ok = fs::CheckRelativeName(script, key);
+  if (!name_ok.ok()) {
+    ctx->diags->Error(ctx->Loc(f, std::string("/") + key), name_ok.message(),
+                      "name a file inside " + ctx->Display(dir) + " (scripts and templates cannot be taken from elsewhere)");
+    return;
+  }
   if (fs::Exists(fs::Join(dir, script))) return;
   if (std::find(def.templates.begin(), def.templates.end(), script) != def.templates.end()) return;
   std::string tmpl = script + ".template";

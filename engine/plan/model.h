@@ -68,7 +68,7 @@ struct Plan {
   std::vector<std::string> warnings;
   std::vector<std::string> errors;  // problems observing that stop the plan (--require-all)
   // Unobserved resources and the changes that needed them, left out so the
-  // rest can be applied (DESIGN.md §11): sorted by address, roots first.
+  // rest can be applied (docs/failure-semantics.md): sorted by address, roots first.
   std::vector<LeftOut> left_out;
 
   int Count(ActionType t) const;

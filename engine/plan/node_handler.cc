@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "engine/base/fs.h"
+#include "engine/base/path_policy.h"
 #include "engine/plan/handlers.h"
 #include "engine/plan/join_credentials.h"
 #include "engine/plan/role_package.h"
@@ -208,7 +209,7 @@ class NodeHandler : public ResourceHandler {
     PP_ASSIGN_OR_RETURN(auto text, t->ReadFile(remote));
     if (!text.has_value()) return Status::Ok();
     std::string local = fs::Join(env_.paiplan_dir, "kubeconfig");
-    PP_RETURN_IF_ERROR(fs::WriteFileAtomic(local, *text, 0600));
+    PP_RETURN_IF_ERROR(fs::WritePaiplanFile(local, *text, 0600));
     ctx.log("fetched the admin kubeconfig to " + local + " (mode 0600)\n");
     return t->RemoveFile(remote);
   }

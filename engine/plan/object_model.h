@@ -1,4 +1,4 @@
-// Kubernetes objects as resources (DESIGN.md §11): addresses, the desired
+// Kubernetes objects as resources (docs/kubernetes-objects.md): addresses, the desired
 // attributes recorded for an object, field-level comparison of desired and
 // live objects, and workload readiness. Pure functions; the handler
 // (object_handler.cc) does the I/O.

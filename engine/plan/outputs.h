@@ -1,4 +1,4 @@
-// Script outputs (DESIGN.md §11; docs/outputs.md): a role or service script
+// Script outputs (docs/outputs.md): a role or service script
 // publishes `key=value` lines in the file named by $PAIPLAN_OUTPUTS; paiplan
 // records them with the action (record["outputs"]), templates of dependent
 // resources read them as outputs["<address>"]["<key>"], and scripts get them

@@ -53,7 +53,9 @@ RolePackager::RolePackager(const config::Workspace& ws, Diagnostics* diags) : ws
     // the same name wins): shell and templates the roles share.
     std::vector<std::string> paths;
     for (const auto& f : *files) paths.push_back(fs::Join(r.dir, f));
-    std::string common = fs::Join(ws.roles_dir, kCommonRoleDir);
+    // The common files of the roles folder this role came from (a workspace
+    // role with the workspace's roles/common/, a built-in one with the built-in).
+    std::string common = fs::Join(fs::Dirname(r.dir), kCommonRoleDir);
     if (auto shared = fs::ListFilesRecursive(common); shared && fs::IsDirectory(common)) {
       for (const auto& f : *shared) {
         if (std::find(files->begin(), files->end(), f) != files->end()) continue;

@@ -125,7 +125,7 @@ class ServiceHandler : public ResourceHandler {
     r.status = fs::CheckSingleName(name, "service name of " + a.address);
     if (r.status.ok() && !script.empty()) r.status = fs::CheckRelativeName(script, which + "-script of " + a.address);
     if (r.status.ok()) r.status = PrepareWorkdir(name, workdir);
-    if (r.status.ok()) r.status = fs::MakeDirs(fs::Dirname(outputs_file));
+    if (r.status.ok()) r.status = fs::MakePaiplanDirs(fs::Dirname(outputs_file));
     if (r.status.ok()) r.status = fs::RemoveAll(outputs_file);
     if (r.status.ok() && a.type == ActionType::kReplace) {
       const ojson was = a.before.is_object() ? a.before.value("scripts", ojson::object()) : ojson::object();

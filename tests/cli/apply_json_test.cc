@@ -86,7 +86,7 @@ TEST(CliApplyJsonTest, StreamHasEveryEventInOrderWithFailuresSkipsAndMaskedSecre
   EXPECT_EQ(r.exit_code, 1) << r.All();
   EXPECT_THAT(r.out, Not(HasSubstr(kSecret)));
   EXPECT_THAT(r.err, Not(HasSubstr(kSecret)));
-  EXPECT_THAT(r.err, HasSubstr("warning: Kubernetes is disabled"));  // logs went to stderr
+  EXPECT_THAT(r.err, HasSubstr("error: service.t-app: start-script"));  // errors went to stderr
   auto ev = Events(r.out);
   CheckOrder(ev);
 

@@ -142,7 +142,11 @@ TEST(YamlDocTest, ControlCharactersAreRefusedWithTheirPlace) {
 TEST(YamlDocTest, EscapesOfNoCharacterAreRefused) {
   for (const std::string bad : {"a: \"\\ud800\"\n", "a: \"\\U0011ffff\"\n"}) {
     Diagnostic d = ParseError(bad);
-    EXPECT_NE(d.message.find("invalid Unicode escape"), std::string::npos) << bad << ": " << d.message;
+    // yaml-cpp refuses these itself ("invalid unicode: 55296"); the loader's
+    // own check (an escape yaml-cpp would encode) says "invalid Unicode escape".
+    EXPECT_TRUE(d.message.find("invalid unicode") != std::string::npos ||
+                d.message.find("invalid Unicode escape") != std::string::npos)
+        << bad << ": " << d.message;
     EXPECT_EQ(d.loc.line, 1);
   }
   EXPECT_EQ(Parse("a: \"\\u00e9\"\n")["a"], "é");

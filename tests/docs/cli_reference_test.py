@@ -13,7 +13,8 @@ import sys
 COMMANDS = [
     [], ["init"], ["validate"], ["plan"], ["apply"], ["destroy"], ["drift"], ["show"], ["graph"],
     ["render"], ["state", "list"], ["state", "show"], ["state", "rm"], ["state", "pull"],
-    ["state", "push"], ["state", "history"], ["state", "rekey"], ["import"], ["force-unlock"],
+    ["state", "push"], ["state", "history"], ["state", "rekey"], ["state", "mv"], ["import"], ["output"],
+    ["force-unlock"],
 ]
 
 

@@ -1,4 +1,4 @@
-// Unreachable machines do not block the fleet (DESIGN.md §11): on real sshd
+// Unreachable machines do not block the fleet (docs/failure-semantics.md): on real sshd
 // nodes with one sshd stopped, the rest is planned and applied, the stopped
 // machine and what needs it are listed under "Not observed (left out)", the
 // exit status is 1 (partial); --require-all gives all-or-nothing; a saved

@@ -1,4 +1,4 @@
-// Script outputs through the real binary (DESIGN.md §11, docs/outputs.md): a
+// Script outputs through the real binary (docs/outputs.md): a
 // role script and a service script publish key=value lines in
 // $PAIPLAN_OUTPUTS; they are recorded with the action, masked when their key
 // is sensitive, read by a dependent template as outputs["ADDR"]["KEY"]

@@ -8,6 +8,8 @@
 //
 // Rewrite the golden files with: UPDATE_GOLDEN=1 ./review_cli_test
 #include <gtest/gtest.h>
+
+#include <unistd.h>
 #include <sys/wait.h>
 
 #include <nlohmann/json.hpp>
@@ -41,7 +43,8 @@ std::string Slurp(const std::string& path) {
 
 // Runs paiplan with a clean environment whose PATH is `path`.
 Out Paiplan(const std::string& args, const std::string& path = "/usr/local/bin:/usr/bin:/bin") {
-  std::string err_file = ::testing::TempDir() + "/review_cli_stderr";
+  // One file per process: ctest -j runs these tests as separate processes at once.
+  std::string err_file = ::testing::TempDir() + "/review_cli_stderr." + std::to_string(::getpid());
   std::string cmd = "env -i HOME=/nonexistent LANG=C.UTF-8 PATH='" + path + "' '" + PAIPLAN_BINARY + "' " + args +
                     " 2>'" + err_file + "'";
   Out o;
