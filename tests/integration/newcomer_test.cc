@@ -49,6 +49,8 @@ TEST(NewcomerTest, LayoutWithoutKubernetesSectionValidatesAndPlansWithBuiltInRol
 TEST(NewcomerTest, PartialRolesFolderFallsBackPerRole) {
   TestWorkspace ws({"t-side"});
   stdfs::remove_all(ws.Path("roles/master"));  // roles/ keeps only worker
+  // The built-in packages install for real unless told otherwise (docs/bootstrap.md).
+  WriteFile(ws.Path("paiplan.yaml"), ReadFileOr(ws.Path("paiplan.yaml")) + "nodes: {env: {PAIPLAN_BOOTSTRAP_MODE: dry}}\n");
   RunResult v = ws.Paiplan({"validate"});
   EXPECT_EQ(v.exit_code, 0) << v.All();
   RunResult apply = ws.Paiplan({"apply", "--auto-approve"});
