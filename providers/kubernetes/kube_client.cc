@@ -11,23 +11,8 @@ namespace {
 
 using nlohmann::json;
 
-std::string Escape(const std::string& s) {
-  static const char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
 std::string ConfigMapPath(const std::string& ns, const std::string& name) {
-  return "/api/v1/namespaces/" + Escape(ns) + "/configmaps" + (name.empty() ? "" : "/" + Escape(name));
+  return "/api/v1/namespaces/" + UrlEscape(ns) + "/configmaps" + (name.empty() ? "" : "/" + UrlEscape(name));
 }
 
 // Parses a JSON body; Corruption naming `what` if it is not an object.
@@ -124,7 +109,7 @@ Result<std::vector<NodeInfo>> KubeClient::ListNodesOnce(bool* expired) {
   std::string cont;
   do {
     std::string path = "/api/v1/nodes?limit=" + std::to_string(options_.list_page_size);
-    if (!cont.empty()) path += "&continue=" + Escape(cont);
+    if (!cont.empty()) path += "&continue=" + UrlEscape(cont);
     const HttpRequest request{"GET", path, "", ""};
     const CallContext call{"listing nodes", "", ""};
     PP_ASSIGN_OR_RETURN(HttpResponse sent, Send(request, call));
@@ -162,7 +147,7 @@ Result<std::vector<NodeInfo>> KubeClient::ListNodes() {
 
 Result<std::optional<NodeInfo>> KubeClient::GetNode(const std::string& name) {
   const CallContext call{"reading node \"" + name + "\"", "", ""};
-  const HttpRequest request{"GET", "/api/v1/nodes/" + Escape(name), "", ""};
+  const HttpRequest request{"GET", "/api/v1/nodes/" + UrlEscape(name), "", ""};
   PP_ASSIGN_OR_RETURN(HttpResponse sent, Send(request, call));
   if (sent.status == 404) return std::optional<NodeInfo>();
   if (sent.status < 200 || sent.status > 299) return Err(HttpErrorStatus(config_, request, sent, call));
@@ -180,7 +165,7 @@ Status KubeClient::PatchNodeLabels(const std::string& name,
     labels[key] = value ? json(*value) : json(nullptr);
   }
   json patch = {{"metadata", {{"labels", labels}}}};
-  auto r = Call({"PATCH", "/api/v1/nodes/" + Escape(name), "application/merge-patch+json",
+  auto r = Call({"PATCH", "/api/v1/nodes/" + UrlEscape(name), "application/merge-patch+json",
                  patch.dump()},
                 {"patching labels of node \"" + name + "\"", "",
                  "label keys and values must be valid Kubernetes labels: fix the machine's labels in "

@@ -4,6 +4,8 @@
 
 #include <mutex>
 
+#include <cctype>
+
 namespace paiplan::kube {
 namespace {
 
@@ -170,6 +172,21 @@ Result<HttpResponse> CurlHttp::Send(const HttpRequest& request) {
   }
   Release(curl);
   return response;
+}
+
+std::string UrlEscape(const std::string& s) {
+  static const char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
 }
 
 }  // namespace paiplan::kube

@@ -69,4 +69,9 @@ class CurlHttp : public HttpSender {
   std::vector<void*> idle_;   // guarded by mu_
 };
 
+// Percent-encodes `s` for one URL path segment or query value (RFC 3986:
+// unreserved characters stay). Names from workspace files reach API paths
+// only through it.
+std::string UrlEscape(const std::string& s);
+
 }  // namespace paiplan::kube

@@ -10,21 +10,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string Escape(const std::string& s) {
-  static const char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
 Result<json> ParseBody(const std::string& body, const std::string& what) {
   json j = json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.is_object()) {
@@ -59,8 +44,8 @@ Result<std::vector<json>> KubeClient::ListObjectsOnce(const std::string& collect
   const CallContext call{"listing " + collection_path, "", ""};
   do {
     std::string path = collection_path + "?limit=" + std::to_string(options_.list_page_size);
-    if (!label_selector.empty()) path += "&labelSelector=" + Escape(label_selector);
-    if (!cont.empty()) path += "&continue=" + Escape(cont);
+    if (!label_selector.empty()) path += "&labelSelector=" + UrlEscape(label_selector);
+    if (!cont.empty()) path += "&continue=" + UrlEscape(cont);
     const HttpRequest request{"GET", path, "", ""};
     PP_ASSIGN_OR_RETURN(HttpResponse sent, Send(request, call));
     if (sent.status == 410 && !cont.empty()) *expired = true;
@@ -99,7 +84,7 @@ Result<std::optional<json>> KubeClient::GetObject(const std::string& path) {
 
 Result<ApplyOutcome> KubeClient::ApplyObject(const std::string& path, const json& object,
                                              const std::string& field_manager, bool force, bool dry_run) {
-  std::string query = "?fieldManager=" + Escape(field_manager) + (force ? "&force=true" : "") +
+  std::string query = "?fieldManager=" + UrlEscape(field_manager) + (force ? "&force=true" : "") +
                       (dry_run ? "&dryRun=All" : "");
   const CallContext call{std::string(dry_run ? "dry-run applying " : "applying ") + path, "",
                          "fix the manifest's template"};
