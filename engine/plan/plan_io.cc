@@ -19,16 +19,6 @@ struct Style {
   }
 };
 
-const char* Symbol(ActionType t) {
-  switch (t) {
-    case ActionType::kCreate: return "+";
-    case ActionType::kUpdate: return "~";
-    case ActionType::kReplace: return "-/+";
-    case ActionType::kDelete: return "-";
-    default: return " ";
-  }
-}
-
 const char* ColorOf(ActionType t) {
   switch (t) {
     case ActionType::kCreate: return "32";
@@ -47,15 +37,6 @@ const char* Verb(ActionType t) {
     case ActionType::kDelete: return "will be destroyed";
     default: return "";
   }
-}
-
-// A quoted SHA-256 ("<64 hex>") shortened to 12 digits for people; the JSON
-// forms keep it whole.
-std::string ShortHash(const std::string& v) {
-  if (v.size() != 66 || v.front() != '"' || v.back() != '"') return v;
-  for (size_t i = 1; i < 65; ++i)
-    if (!std::isxdigit(static_cast<unsigned char>(v[i]))) return v;
-  return v.substr(0, 13) + "…\"";
 }
 
 // Per-file hashes of a service (deploy_files.*, renders.*) are noise when the
@@ -129,6 +110,23 @@ void PrintAttributes(const Action& a, const Style& st, const std::vector<std::st
 
 }  // namespace
 
+const char* ActionSymbol(ActionType t) {
+  switch (t) {
+    case ActionType::kCreate: return "+";
+    case ActionType::kUpdate: return "~";
+    case ActionType::kReplace: return "-/+";
+    case ActionType::kDelete: return "-";
+    default: return " ";
+  }
+}
+
+std::string ShortHash(const std::string& v) {
+  if (v.size() != 66 || v.front() != '"' || v.back() != '"') return v;
+  for (size_t i = 1; i < 65; ++i)
+    if (!std::isxdigit(static_cast<unsigned char>(v[i]))) return v;
+  return v.substr(0, 13) + "…\"";
+}
+
 std::string SummaryLine(const Plan& plan) {
   int add = plan.Count(ActionType::kCreate) + plan.Count(ActionType::kReplace);
   int change = plan.Count(ActionType::kUpdate);
@@ -152,7 +150,7 @@ void PrintPlanText(const Plan& plan, const TextOptions& opt, std::ostream& out) 
   for (const auto& a : plan.actions) {
     if (a.type == ActionType::kNoOp) continue;
     out << st.c("1", "  # " + a.address + " " + Verb(a.type)) << "\n";
-    out << "  " << st.c(ColorOf(a.type), Symbol(a.type)) << " " << a.address << "\n";
+    out << "  " << st.c(ColorOf(a.type), ActionSymbol(a.type)) << " " << a.address << "\n";
     out << "      reason: " << Indented(MaskSecrets(a.reason, opt.secrets), 14) << "\n";
     for (const auto& n : a.notes) out << "      note: " << Indented(n, 12) << "\n";
     if (!a.depends_on.empty()) {

@@ -22,6 +22,11 @@ struct TextOptions {
 void PrintPlanText(const Plan& plan, const TextOptions& opt, std::ostream& out);
 // "Plan: A to add, C to change, D to destroy."
 std::string SummaryLine(const Plan& plan);
+// The plan symbol of an action type: "+", "~", "-/+", "-" (" " for no-op).
+const char* ActionSymbol(ActionType t);
+// A quoted SHA-256 ("<64 hex>") shortened to 12 digits for people; any other
+// value is returned unchanged. The JSON forms keep hashes whole.
+std::string ShortHash(const std::string& v);
 
 // The --json document. `with_content` adds render contents (plan files only).
 nlohmann::ordered_json PlanToJson(const Plan& plan, bool with_content, const std::vector<std::string>& secrets);

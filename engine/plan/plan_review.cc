@@ -9,24 +9,6 @@
 namespace paiplan::plan {
 namespace {
 
-const char* SymbolOf(ActionType t) {
-  switch (t) {
-    case ActionType::kCreate: return "+";
-    case ActionType::kUpdate: return "~";
-    case ActionType::kReplace: return "-/+";
-    case ActionType::kDelete: return "-";
-    default: return " ";
-  }
-}
-
-// A quoted SHA-256 ("<64 hex>") shortened to 12 digits, as in the text plan.
-std::string ShortHash(const std::string& v) {
-  if (v.size() != 66 || v.front() != '"' || v.back() != '"') return v;
-  for (size_t i = 1; i < 65; ++i)
-    if (!std::isxdigit(static_cast<unsigned char>(v[i]))) return v;
-  return v.substr(0, 13) + "…\"";
-}
-
 // Attribute changes as diff lines: an update shows the old value removed and
 // the new one added, so both forms highlight the same way.
 std::string AttributeDiff(const Action& a, const std::vector<std::string>& secrets) {
@@ -99,7 +81,7 @@ Review MakeReview(const Plan& plan, const std::vector<std::string>& secrets) {
     it.address = a.address;
     it.kind = graph::KindName(a.kind);
     it.action = ActionName(a.type);
-    it.symbol = SymbolOf(a.type);
+    it.symbol = ActionSymbol(a.type);
     it.service = ServiceOfAddress(a.address);
     it.anchor = AnchorOf(a.address);
     it.reason = MaskSecrets(a.reason, secrets);
