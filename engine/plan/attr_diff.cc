@@ -7,6 +7,7 @@
 #include <map>
 #include <sstream>
 
+#include "engine/base/base64.h"
 #include "engine/config/workspace.h"
 
 namespace paiplan::plan {
@@ -183,6 +184,37 @@ std::vector<std::string> CaseForms(const std::string& secret) {
   return out;
 }
 
+// Percent-encoding as Jinja2's |urlencode writes it (a space as %20) and as
+// HTML forms write it (a space as +).
+std::string UrlEncode(const std::string& s, bool plus_for_space) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    if (std::isalnum(u) || std::string_view("-._~/").find(c) != std::string_view::npos) out.push_back(c);
+    else if (c == ' ' && plus_for_space) out.push_back('+');
+    else out += {'%', kHex[u >> 4], kHex[u & 15]};
+  }
+  return out;
+}
+
+// The secret base64-encoded (a Secret's data, `base64`, |b64encode), with and
+// without padding, and percent-encoded (|urlencode, a URL's userinfo), when
+// that changes it. Secrets under 6 bytes get none: their 4- to 8-character
+// base64 would mask unrelated words.
+std::vector<std::string> EncodedForms(const std::string& secret) {
+  std::vector<std::string> out;
+  if (secret.size() >= 6) {
+    std::string b64 = Base64Encode(secret);
+    out.push_back(b64);
+    while (b64.back() == '=') b64.pop_back();
+    out.push_back(b64);
+  }
+  for (bool plus : {false, true})
+    if (std::string u = UrlEncode(secret, plus); u != secret) out.push_back(u);
+  return out;
+}
+
 // The forms a template or a script commonly gives a secret: as is, JSON
 // (|tojson, json.dumps, nlohmann), HTML-escaped (|e) and YAML single-quoted.
 // Longest first, so a longer form is never left half masked.
@@ -197,6 +229,7 @@ std::vector<std::string> SecretForms(const std::string& secret) {
   forms.push_back(html);
   forms.push_back(Replace(secret, "'", "''"));
   for (const std::string& cased : CaseForms(secret)) forms.push_back(cased);
+  for (const std::string& encoded : EncodedForms(secret)) forms.push_back(encoded);
   std::sort(forms.begin(), forms.end(),
             [](const auto& a, const auto& b) { return a.size() != b.size() ? a.size() > b.size() : a < b; });
   forms.erase(std::unique(forms.begin(), forms.end()), forms.end());
@@ -211,6 +244,7 @@ std::string MaskSecrets(std::string text, const std::vector<std::string>& secret
     if (IsPlain(s)) {  // every escaping form is the secret itself
       text = Replace(std::move(text), s, "(sensitive)");
       for (const auto& cased : CaseForms(s)) text = Replace(std::move(text), cased, "(sensitive)");
+      for (const auto& encoded : EncodedForms(s)) text = Replace(std::move(text), encoded, "(sensitive)");
       continue;
     }
     for (const auto& form : SecretForms(s)) {

@@ -31,9 +31,10 @@ std::string UnifiedDiff(const std::string& before, const std::string& after, con
 // secret as it is and in the forms templates commonly give it — JSON-escaped
 // (|tojson, also with its HTML-safe \u003c escapes and Python's \uXXXX for
 // non-ASCII), HTML-escaped (|e), YAML single-quoted, upper- and lower-cased
-// (|upper, |lower). Secrets shorter
-// than 3 bytes are left alone. Base64, URL-encoding or a secret split by
-// the template are not recognised.
+// (|upper, |lower), percent-encoded (|urlencode, with %20 or + for a
+// space) and, for secrets of 6 bytes or more, base64-encoded with or without
+// padding. Secrets shorter than 3 bytes are left alone. A secret split by the
+// template, or encoded as part of a longer base64 text, is not recognised.
 std::string MaskSecrets(std::string text, const std::vector<std::string>& secrets);
 
 // Every value under a sensitive key (see config::IsSensitiveKey) in `v`,

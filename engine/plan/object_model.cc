@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "engine/base/base64.h"
 #include "engine/base/sha256.h"
 
 namespace paiplan::plan {
@@ -97,23 +98,6 @@ json HashValues(const json& m) {
   return out;
 }
 
-std::string Base64Decode(const std::string& in) {
-  std::string out;
-  int val = 0, bits = -8;
-  for (unsigned char c : in) {
-    int d = c >= 'A' && c <= 'Z' ? c - 'A' : c >= 'a' && c <= 'z' ? c - 'a' + 26
-          : c >= '0' && c <= '9' ? c - '0' + 52 : c == '+' ? 62 : c == '/' ? 63 : -1;
-    if (d < 0) continue;  // padding, newlines
-    val = (val << 6) + d;
-    bits += 6;
-    if (bits >= 0) {
-      out.push_back(char((val >> bits) & 0xFF));
-      bits -= 8;
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 std::string ObjectAddress(const std::string& service, const std::string& kind, const std::string& ns,
@@ -180,7 +164,7 @@ json ProjectLive(const json& manifest, const json& live) {
     json sd = json::object();
     for (auto it = manifest["stringData"].begin(); it != manifest["stringData"].end(); ++it)
       if (source["data"].contains(it.key()) && source["data"][it.key()].is_string())
-        sd[it.key()] = Base64Decode(source["data"][it.key()].get<std::string>());
+        sd[it.key()] = Base64Decode(source["data"][it.key()].get<std::string>()).value_or(std::string());
     source["stringData"] = sd;
   }
   for (const auto& keys : ManagedLeaves(manifest)) {

@@ -7,6 +7,7 @@
 #include <map>
 #include <sstream>
 
+#include "engine/base/base64.h"
 #include "engine/base/fs.h"
 
 namespace paiplan::kube {
@@ -31,22 +32,9 @@ std::string JoinFiles(const std::vector<std::string>& files) {
 }
 
 Result<std::string> DecodeBase64(const std::string& in, const std::string& what) {
-  static const std::string kChars =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  int bits = 0, acc = 0;
-  for (char c : in) {
-    if (c == '=' || c == '\n' || c == '\r' || c == ' ') continue;
-    size_t v = kChars.find(c);
-    if (v == std::string::npos) return Err(Status::InvalidArgument(what + " is not valid base64"));
-    acc = (acc << 6) | static_cast<int>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((acc >> bits) & 0xff));
-    }
-  }
-  return out;
+  auto out = Base64Decode(in);
+  if (!out) return Err(Status::InvalidArgument(what + " is not valid base64"));
+  return *out;
 }
 
 std::string Scalar(const YAML::Node& node, const char* key) {

@@ -177,5 +177,31 @@ TEST(IntegSecretsTest, ChangedSecretTransformedByTemplatesIsMaskedInPlanDiffs) {
   EXPECT_FALSE(FilesContaining(ws.Path(".paiplan/logs"), "html=(sensitive)").empty()) << "refresh did not echo";
 }
 
+// A script that passes the secret on base64-encoded (a Secret's data) or
+// percent-encoded (a URL): those forms are masked in its output and logs too.
+TEST(IntegSecretsTest, Base64AndUrlEncodedSecretsAreMaskedInScriptOutput) {
+  TestWorkspace ws({"t-side"});
+  ws.AddService("t-sec", {});
+  WriteFile(ws.Path("services/t-sec/deploy/t-sec.conf.template"), "{{ cluster_cfg['t-sec']['admin-password'] }}\n");
+  ws.WriteServicesConfig("t-sec:\n  admin-password: 'p@ss w0rd/x+y?'\n");
+  ws.Set("t-sec", "start", "encode");
+  ws.Set("t-sec", "start", "fail");
+  RunResult apply = ws.Paiplan({"apply", "--auto-approve"});
+  EXPECT_EQ(apply.exit_code, 1) << apply.All();
+  RunResult plan = ws.Paiplan({"plan"});  // the recorded failure, with the script's output
+  const std::string b64 = "cEBzcyB3MHJkL3greT8", url = "p%40ss%20w0rd/x%2By%3F";
+  ASSERT_THAT(ReadFileOr(ws.Path(".paiplan/rendered/t-sec/t-sec.conf")), HasSubstr("p@ss w0rd/x+y?"));
+  auto logs = FilesContaining(ws.Path(".paiplan/logs"), "base64: (sensitive)");
+  EXPECT_FALSE(logs.empty()) << "the script's encoded output was not logged masked";
+  EXPECT_FALSE(FilesContaining(ws.Path(".paiplan/logs"), "url: (sensitive)").empty());
+  for (const std::string& form : {b64, url}) {
+    EXPECT_THAT(FilesContaining(ws.Path(".paiplan/logs"), form), ::testing::IsEmpty()) << form;
+    for (const RunResult* r : {&apply, &plan}) {
+      EXPECT_THAT(r->out, Not(HasSubstr(form)));
+      EXPECT_THAT(r->err, Not(HasSubstr(form)));
+    }
+  }
+}
+
 }  // namespace
 }  // namespace paiplan::integration

@@ -20,6 +20,8 @@
 #   .fail   exit 1 after sleeping/echoing
 #   .failtimes  N: exit 1 on the first N calls of <svc>.<action> (counted in
 #           <svc>.<action>.count), then succeed: a flaky script
+#   .encode print each rendered file base64-encoded and percent-encoded (as
+#           a script passing a secret on in a Secret or a URL would)
 #   .env    write PAIPLAN_ACTION, PAIPLAN_SERVICE, PAIPLAN_WORKSPACE and
 #           KUBECONFIG (or "<unset>") as NAME=VALUE lines to <svc>.<action>.envout
 #   .hang   ignore SIGTERM, start a child that also ignores it, write
@@ -53,6 +55,12 @@ fi
 if f="$(switch echo)" && [[ -n "$f" ]]; then
   for r in $(find . -maxdepth 1 -type f ! -name '*.sh' ! -name service.yaml | LC_ALL=C sort); do
     echo "--- $r"; cat "$r"; echo
+  done
+fi
+if f="$(switch encode)" && [[ -n "$f" ]]; then
+  for r in $(find . -maxdepth 1 -type f ! -name '*.sh' ! -name service.yaml | LC_ALL=C sort); do
+    echo "--- $r base64: $(base64 -w0 < "$r")"
+    echo "--- $r url: $(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(open(sys.argv[1]).read()))' "$r")"
   done
 fi
 if f="$(switch hang)" && [[ -n "$f" ]]; then
