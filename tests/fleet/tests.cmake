@@ -23,6 +23,7 @@ paiplan_test(fleet_sshd_e2e_test
     ${CMAKE_CURRENT_LIST_DIR}/../ssh_e2e/e2e_fixture.cc
     ${CMAKE_CURRENT_LIST_DIR}/unreachable_test.cc
     ${CMAKE_CURRENT_LIST_DIR}/rolling_sshd_test.cc
+    ${CMAKE_CURRENT_LIST_DIR}/concurrency_ssh_test.cc
   LIBS sshd_harness pp_base
   LOCK sshd)
 # Rolling replacement gated on Node Ready, and the concurrency classes, through
