@@ -50,7 +50,7 @@ int BatchCount(const Plan& plan);
 
 // The plan text's section, nothing when nothing rolls (`max_failed_batches`
 // 0: the halting rule is not said):
-//   Rolling replacement: 17 machines in 4 batches (max-unavailable 5); halts after 1 failed batch
+//   Rolling replacement: 17 machines in 4 batches; halts after 1 failed batch
 //     batch 1: node.n01, node.n02, ...
 void PrintBatches(const Plan& plan, int max_failed_batches, std::ostream& out);
 
