@@ -9,6 +9,7 @@
 #include <mutex>
 #include <thread>
 
+#include "engine/apply/roll.h"
 #include "engine/apply/scheduler.h"
 #include "engine/base/fs.h"
 #include "engine/base/path_policy.h"
@@ -137,6 +138,7 @@ class Coordinator {
   void AddToBatch(const Completion& c, state::Batch* batch);
   void Settle(std::vector<Completion>& done);
   void AcknowledgeInterrupts();
+  void AdvanceRoll();
 
   const plan::Plan& plan_;
   plan::Handlers& handlers_;
@@ -146,6 +148,7 @@ class Coordinator {
   const ExecOptions& o_;
   std::vector<int> actions_;  // scheduler index → plan action index
   std::unique_ptr<Scheduler> sched_;
+  std::unique_ptr<Roll> roll_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::vector<Completion> completions_;
@@ -191,6 +194,25 @@ void Coordinator::BuildScheduler() {
   }
   sched_ = std::make_unique<Scheduler>(std::move(deps), std::move(machines));
   AddPools();
+  std::vector<int> batch_of(actions_.size());
+  bool rolls = false;
+  for (size_t k = 0; k < actions_.size(); ++k) {
+    batch_of[k] = plan_.actions[size_t(actions_[k])].batch;
+    rolls = rolls || batch_of[k] >= 0;
+  }
+  if (rolls) sched_->SetBatches(std::move(batch_of));
+  roll_ = std::make_unique<Roll>(o_.max_failed_batches);
+}
+
+// Opens the next rolling batch once the open one settled, or halts the roll.
+void Coordinator::AdvanceRoll() {
+  bool was_halted = roll_->halted();
+  auto name = [this](int k) { return plan_.actions[size_t(actions_[size_t(k)])].address; };
+  for (const auto& line : roll_->Advance(*sched_, name)) reporter_.Note(line);
+  if (was_halted || !roll_->halted()) return;
+  summary_.roll_halted = roll_->halt_reason();
+  for (int k : roll_->not_started())
+    summary_.outcomes[size_t(actions_[size_t(k)])].error = "not started: the rolling replacement " + roll_->halt_reason();
 }
 
 // The service an action belongs to ("" for nodes, labels, the cluster config).
@@ -304,6 +326,7 @@ void Coordinator::Settle(std::vector<Completion>& done) {
       summary_.outcomes[size_t(actions_[size_t(s)])].error = "upstream " + a.address + " failed";
     }
   }
+  AdvanceRoll();
 }
 
 ExecSummary Coordinator::Run() {
@@ -311,6 +334,7 @@ ExecSummary Coordinator::Run() {
   for (const auto& a : plan_.actions) summary_.outcomes.push_back({a.address, plan::ActionName(a.type),
                                                                    a.type == plan::ActionType::kNoOp ? "no-op" : "not started", "", 0});
   (void)fs::MakePaiplanDirs(o_.logs_dir);
+  AdvanceRoll();  // batches an earlier run of the saved plan finished are empty
   int total = int(actions_.size());
   {
     WorkerPool pool(std::max(1, std::min(o_.parallelism, std::max(total, 1))));
@@ -362,6 +386,7 @@ ExecSummary Coordinator::Run() {
     }
   }
   summary_.interrupted = Interrupted(o_);
+  summary_.failed_batches = roll_->failed_batches();
   for (const auto& out : summary_.outcomes) {
     if (out.outcome == "done") ++summary_.done;
     else if (out.outcome == "failed") ++summary_.failed;

@@ -46,6 +46,8 @@ struct ExecOptions {
   // (label.*, config.*, object.*) at once.
   int actions_per_service = 0;
   int kube_writes = 0;
+  // Rolling replacement (engine/apply/roll.h): the roll halts after this many failed batches.
+  int max_failed_batches = 1;
 };
 
 struct ActionOutcome {
@@ -61,6 +63,8 @@ struct ExecSummary {
   int interrupted_actions = 0;  // stopped by a second interrupt (also counted in failed)
   bool interrupted = false;
   Status state_error;  // a commit failed: the apply stopped
+  int failed_batches = 0;    // rolling batches that failed
+  std::string roll_halted;   // why the roll halted ("" = it did not); its later batches are not started
   std::vector<ActionOutcome> outcomes;  // in plan order
 };
 

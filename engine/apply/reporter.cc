@@ -87,4 +87,9 @@ void TextReporter::Stopping(int running, double longest_s, bool now) {
        << " s; Ctrl-C again to stop them now\n" << std::flush;
 }
 
+void TextReporter::Note(const std::string& line) {
+  ClearStatus();
+  out_ << line << "\n" << std::flush;
+}
+
 }  // namespace paiplan::apply

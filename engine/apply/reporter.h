@@ -26,6 +26,9 @@ class Reporter {
   virtual void Stopping(int running, double longest_s, bool now) {
     (void)running, (void)longest_s, (void)now;
   }
+  // A line about the run as a whole (a rolling batch passed, failed, the
+  // roll halted). Default: says nothing.
+  virtual void Note(const std::string& line) { (void)line; }
 };
 
 class TextReporter : public Reporter {
@@ -38,6 +41,7 @@ class TextReporter : public Reporter {
   void Progress(int done, int failed, int skipped, int running, int total) override;
   // "stopping: N actions still running, the longest for 12 s; Ctrl-C again to stop them now"
   void Stopping(int running, double longest_s, bool now) override;
+  void Note(const std::string& line) override;
 
  private:
   void ClearStatus();

@@ -58,8 +58,40 @@ void Scheduler::Release(int i) {
   for (int p : pools_of_[size_t(i)]) --pool_running_[size_t(p)];
 }
 
+void Scheduler::SetBatches(std::vector<int> batch_of) {
+  PP_CHECK(batch_of.size() == state_.size());
+  batch_of_ = std::move(batch_of);
+  for (size_t i = 0; i < batch_of_.size(); ++i) {
+    int b = batch_of_[i];
+    if (b < 0) continue;
+    if (size_t(b) >= batch_members_.size()) batch_members_.resize(size_t(b) + 1);
+    batch_members_[size_t(b)].push_back(int(i));
+  }
+}
+
+int Scheduler::BatchUnsettled(int b) const {
+  int n = 0;
+  for (int i : BatchMembers(b)) {
+    TaskState s = state_[size_t(i)];
+    n += s == TaskState::kWaiting || s == TaskState::kReady || s == TaskState::kRunning;
+  }
+  return n;
+}
+
+int Scheduler::BatchFailures(int b) const {
+  int n = 0;
+  for (int i : BatchMembers(b)) n += state_[size_t(i)] == TaskState::kFailed || state_[size_t(i)] == TaskState::kSkipped;
+  return n;
+}
+
+const std::vector<int>& Scheduler::BatchMembers(int b) const {
+  static const std::vector<int> kNone;
+  return b >= 0 && size_t(b) < batch_members_.size() ? batch_members_[size_t(b)] : kNone;
+}
+
 int Scheduler::Next() {
   for (int i : ready_) {
+    if (!batch_of_.empty() && batch_of_[size_t(i)] > open_batch_) continue;
     const std::string& m = machine_[i];
     if (!m.empty() && busy_machines_.count(m)) continue;
     if (!PoolsFree(i)) continue;

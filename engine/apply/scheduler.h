@@ -4,7 +4,9 @@
 // failure skips exactly its descendants. At most one running action per
 // machine, and at most `capacity` running actions per pool (concurrency
 // classes, as ninja's pools: actions of one service, Kubernetes API writes).
-// Ties are broken by action index (address order).
+// Ties are broken by action index (address order). Rolling batches
+// (engine/plan/rolling.h): an action of batch b > 0 starts only once the
+// executor opened batch b, which it does when batch b-1 has settled.
 //
 // Thread-safety: none; owned by the executor's coordinator thread. Unit tests
 // drive it by hand.
@@ -29,7 +31,20 @@ class Scheduler {
   // REQUIRES: before the first Next(). Returns the pool's id.
   int AddPool(int capacity, const std::vector<int>& members);
 
-  // Next ready action whose machine and pools are free, marked running; -1 if none.
+  // batch_of[i]: the rolling batch of i (0, 1, ...; -1 = none). Batch 0 is
+  // open. REQUIRES: before the first Next().
+  void SetBatches(std::vector<int> batch_of);
+  int open_batch() const { return open_batch_; }
+  void OpenNextBatch() { ++open_batch_; }
+  // Members of batch b that are not yet done, failed or skipped.
+  int BatchUnsettled(int b) const;
+  // Members of batch b that failed or were skipped.
+  int BatchFailures(int b) const;
+  // Members of batch b (in action order); empty for an unknown batch.
+  const std::vector<int>& BatchMembers(int b) const;
+  int batch_count() const { return int(batch_members_.size()); }
+
+  // Next ready action whose machine, pools and batch are free, marked running; -1 if none.
   int Next();
   // REQUIRES: i is running.
   void Succeeded(int i);
@@ -59,6 +74,9 @@ class Scheduler {
   std::set<std::string> busy_machines_;
   std::vector<std::vector<int>> pools_of_;  // action -> pool ids (empty until AddPool)
   std::vector<int> pool_capacity_, pool_running_;
+  std::vector<int> batch_of_;  // empty until SetBatches
+  std::vector<std::vector<int>> batch_members_;
+  int open_batch_ = 0;
   int running_ = 0;
   std::array<int, 6> counts_{};  // actions per TaskState
 };

@@ -34,6 +34,13 @@ void AddParallelism(CLI::App* cmd, T* value) {
       ->check(CLI::Validator(CLI::Range(1, 100000)).description(""));
 }
 
+void AddMaxUnavailable(CLI::App* cmd, std::string* value) {
+  cmd->add_option("--max-unavailable", *value,
+                  "Node replacements roll in batches of at most this many machines of a role: a count (5) or a "
+                  "percentage of the role's machines (25%) (default: paiplan.yaml rolling.max-unavailable, else 25%)")
+      ->type_name("N|P%");
+}
+
 void AddReplace(CLI::App* cmd, std::vector<std::string>* replace) {
   cmd->add_option("--replace", *replace, "Replace this resource although it is unchanged (re-bootstrap a node, "
                                          "stop and start a service), and update what depends on it (repeatable)");
@@ -84,6 +91,7 @@ int RunCli(int argc, char** argv) {
   plan->add_flag("--detailed-exitcode", pa.detailed_exitcode, "Exit 2 when there are changes");
   plan->add_option("--refresh", pa.refresh, "Observe nodes and the API (default true)");
   plan->add_flag("--require-all", pa.require_all, kRequireAllHelp);
+  AddMaxUnavailable(plan, &pa.max_unavailable);
   AddTargets(plan, &pa.targets, &pa.excludes);
   AddReplace(plan, &pa.replace);
   plan->add_flag("--destroy", pa.destroy, "Plan to destroy everything paiplan manages (or the --target resources), "
@@ -107,6 +115,7 @@ int RunCli(int argc, char** argv) {
   apply->add_flag("--force-conflicts", aa.force_conflicts,
                   "Server-side apply takes Kubernetes object fields that other field managers own");
   apply->add_flag("--require-all", aa.require_all, kRequireAllHelp);
+  AddMaxUnavailable(apply, &aa.max_unavailable);
   AddTargets(apply, &aa.targets, &aa.excludes);
   AddReplace(apply, &aa.replace);
 

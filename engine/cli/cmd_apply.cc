@@ -136,6 +136,7 @@ std::optional<plan::Plan> GetPlan(const GlobalOptions& g, const ApplyArgs& a, Se
   opt.excludes = a.excludes;
   opt.replace = a.replace;
   opt.require_all = a.require_all || s.ws->settings.require_all;
+  if (!SetMaxUnavailable(g, a.max_unavailable, *s.ws, &opt)) return std::nullopt;
   Diagnostics diags;
   plan::Plan p = BuildPlan(g, s, opt, &diags);
   if (diags.HasErrors()) {
@@ -181,6 +182,7 @@ int Execute(const GlobalOptions& g, const ApplyArgs& a, Session& s, const plan::
   o.keep_going = a.keep_going;
   o.actions_per_service = st.actions_per_service;
   o.kube_writes = st.kube_writes;
+  o.max_failed_batches = st.max_failed_batches;
   std::string id = ApplyId();
   o.logs_dir = fs::Join(s.rt->env().paiplan_dir, "logs/" + id);
   o.secrets = s.rt->secrets();
@@ -221,6 +223,12 @@ int Execute(const GlobalOptions& g, const ApplyArgs& a, Session& s, const plan::
                      (sum.interrupted_actions ? " (" + std::to_string(sum.interrupted_actions) +
                                                     " of the failed were interrupted)" : "") + ".";
   out << line << " Logs: " << o.logs_dir << "\n";
+  if (!sum.roll_halted.empty()) {
+    out << "Rolling replacement " << sum.roll_halted << "; the later "
+        << "batches were not started. Fix what failed, then run the same apply again to continue"
+        << (p.id.empty() || a.plan_file.empty() ? "" : " (`paiplan apply " + a.plan_file + "` resumes the plan)")
+        << ".\n";
+  }
   if (g_events) EmitSummary(p.operation, id, sum, line, o.logs_dir, history);
   if (!p.left_out.empty() && !sum.interrupted) {
     out << "Partial apply: " << plan::LeftOutSummary(p) << "; they were not changed. Run `paiplan apply` again "

@@ -58,6 +58,18 @@ std::unique_ptr<Session> OpenSession(const GlobalOptions& g, bool create_state) 
   return s;
 }
 
+bool SetMaxUnavailable(const GlobalOptions& g, const std::string& flag, const config::Workspace& ws,
+                       plan::PlanOptions* opt) {
+  auto m = flag.empty() ? plan::ParseMaxUnavailable(ws.settings.max_unavailable, fs::Join(ws.root, "paiplan.yaml") + ": rolling.max-unavailable")
+                        : plan::ParseMaxUnavailable(flag, "--max-unavailable");
+  if (!m) {
+    PrintError(g, m.error().message() + ". Nothing was planned.");
+    return false;
+  }
+  opt->max_unavailable = *m;
+  return true;
+}
+
 plan::Plan BuildPlan(const GlobalOptions& g, Session& s, const plan::PlanOptions& opt, Diagnostics* diags,
                      std::map<std::string, plan::Observation>* observed) {
   plan::Plan p = plan::MakePlan(s.rt->desired(), s.snapshot, s.handlers, opt, diags, observed);
@@ -91,6 +103,7 @@ void ShowPlan(const GlobalOptions& g, const Session& s, const plan::Plan& p) {
   plan::TextOptions t;
   t.color = UseColor(g);
   t.secrets = s.rt->secrets();
+  t.max_failed_batches = s.ws->settings.max_failed_batches;
   plan::PrintPlanText(p, t, std::cout);
   for (const auto& e : p.errors) PrintError(g, e);
 }
@@ -120,6 +133,7 @@ int CmdPlan(const GlobalOptions& g, const PlanArgs& args) {
     return kExitError;
   }
   opt.require_all = args.require_all || s->ws->settings.require_all;
+  if (!SetMaxUnavailable(g, args.max_unavailable, *s->ws, &opt)) return kExitError;
   Diagnostics diags;
   plan::Plan p = BuildPlan(g, *s, opt, &diags);
   if (diags.HasErrors()) {

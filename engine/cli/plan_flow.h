@@ -23,6 +23,7 @@ struct PlanArgs {
   bool destroy = false;              // --destroy: a destroy plan
   bool purge = false;                // --purge (with --destroy)
   bool require_all = false;  // --require-all: an unobserved resource stops the plan
+  std::string max_unavailable;  // --max-unavailable: "" = paiplan.yaml rolling.max-unavailable
   std::string format;  // "", text, json, markdown, html (engine/cli/review_output.h)
 };
 
@@ -38,6 +39,7 @@ struct ApplyArgs {
   std::vector<std::string> replace;  // --replace ADDR...
   bool force_conflicts = false;  // object.*: take fields other field managers own
   bool require_all = false;  // --require-all: an unobserved resource stops the apply
+  std::string max_unavailable;  // --max-unavailable: "" = paiplan.yaml rolling.max-unavailable
 };
 
 // Everything a command needs once the workspace is loaded.
@@ -52,6 +54,12 @@ struct Session {
 // Loads workspace + runtime + desired state, and reads the state snapshot
 // (creating the store only when `create_state`). Prints problems; nullopt on error.
 std::unique_ptr<Session> OpenSession(const GlobalOptions& g, bool create_state);
+
+// Sets opt->max_unavailable from the --max-unavailable flag (when given) or
+// paiplan.yaml's rolling.max-unavailable. Prints the error and returns false
+// when the value is not a count or a percentage.
+bool SetMaxUnavailable(const GlobalOptions& g, const std::string& flag, const config::Workspace& ws,
+                       plan::PlanOptions* opt);
 
 // Makes the plan for `operation` and fills workspace hash, render diffs, times.
 plan::Plan BuildPlan(const GlobalOptions& g, Session& s, const plan::PlanOptions& opt, Diagnostics* diags,

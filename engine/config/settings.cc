@@ -101,6 +101,16 @@ Settings ParseSettings(const ojson& doc, const std::string& root, const std::str
   s.ssh_parallelism = conc.value("ssh-handshakes", s.ssh_parallelism);
   s.actions_per_service = conc.value("actions-per-service", 4);
   s.kube_writes = conc.value("kubernetes-writes", 8);
+  ojson rolling = v.value("rolling", ojson::object());
+  if (rolling.contains("max-unavailable")) {
+    const ojson& mu = rolling["max-unavailable"];
+    s.max_unavailable = mu.is_string() ? mu.get<std::string>() : mu.dump();
+  }
+  s.max_failed_batches = rolling.value("max-failed-batches", 1);
+  if (rolling.contains("health-timeout")) {
+    const ojson& ht = rolling["health-timeout"];
+    s.health_timeout = ht.is_number() ? ht.get<double>() : ParseDuration(ht.get<std::string>()).value_or(300);
+  }
   ojson templates = v.value("templates", ojson::object());
   s.strict_templates = templates.value("strict", false);
   if (st.contains("encryption")) s.state_key_file = ResolvePath(root, Str(st["encryption"], "key-file", ""));

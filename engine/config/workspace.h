@@ -112,6 +112,10 @@ struct Settings {
   bool require_all = false;  // an unobserved resource fails the plan (require-all)
   int actions_per_service = 4;  // concurrency.actions-per-service
   int kube_writes = 8;          // concurrency.kubernetes-writes
+  // rolling: node replacements in batches (engine/plan/rolling.h).
+  std::string max_unavailable = "25%";  // rolling.max-unavailable: a count or a percentage
+  int max_failed_batches = 1;           // rolling.max-failed-batches: the roll halts after this many
+  double health_timeout = 300;          // rolling.health-timeout: seconds a machine may take to be healthy
   // OpenPAI config parsers (config_parsers.h): the interpreter and the time
   // the whole adapter run may take (paiplan.yaml config-parsers).
   std::string parser_python = "python3";

@@ -74,6 +74,14 @@ class KubeApi {
   virtual Status PutConfigMap(const std::string& ns, const std::string& name, const KubeConfigMap& cm) = 0;
   virtual Status DeleteConfigMap(const std::string& ns, const std::string& name) = 0;
 
+  // The Ready condition of a node (rolling replacement's health gate):
+  // nullopt when the node does not exist. The default fails InvalidArgument.
+  struct NodeReadiness {
+    bool ready = false;
+    std::string since;  // lastTransitionTime of the Ready condition ("" when absent)
+  };
+  virtual Result<std::optional<NodeReadiness>> GetNodeReadiness(const std::string& node);
+
   // ---- any object (object.* resources). The defaults fail Unimplemented,
   // so fakes that do not deal with objects need not implement them.
   // Objects of `kind` in `ns` ("" = cluster-scoped) matching `label_selector`.

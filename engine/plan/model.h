@@ -43,6 +43,8 @@ struct Action {
   // Saved plans: the version of the resource's record when the plan was made
   // ("" = none recorded); see staleness.h.
   std::string recorded;
+  // node.* replacements that roll (rolling.h): the batch, from 0; -1 = none.
+  int batch = -1;
 };
 
 // A resource left out of the plan because it could not be observed (`error`

@@ -1,11 +1,14 @@
 // node.<hostname>: bootstrap a machine with its role package over its
 // transport, and observe it through the marker file the bootstrap leaves.
+#include <algorithm>
 #include <chrono>
 
 #include "engine/base/fs.h"
 #include "engine/base/path_policy.h"
 #include "engine/plan/handlers.h"
 #include "engine/plan/join_credentials.h"
+#include "engine/plan/node_health.h"
+#include "engine/plan/rolling.h"
 #include "engine/plan/role_package.h"
 #include "engine/plan/service_script.h"
 
@@ -198,7 +201,27 @@ class NodeHandler : public ResourceHandler {
     ojson marker = {{"hostname", m.hostname}, {"role", m.role}, {"hash", a.hash},
                     {"package_hash", pkg->hash}, {"paiplan_version", PAIPLAN_VERSION},
                     {"applied_at", env_.now()}};
-    return t->Upload(MarkerPath(a.after), marker.dump(2) + "\n", 0644);
+    PP_RETURN_IF_ERROR(t->Upload(MarkerPath(a.after), marker.dump(2) + "\n", 0644));
+    if (a.batch < 0) return Status::Ok();
+    bool script = std::any_of(pkg->files.begin(), pkg->files.end(), [](const auto& f) { return f.first == kHealthScript; });
+    return WaitHealthy(Gate(t, m, staging, script, ctx), ctx);
+  }
+
+  // The health gate of a machine whose replacement rolls (node_health.h).
+  HealthGate Gate(providers::Transport* t, const config::Machine& m, const std::string& staging, bool script,
+                  ApplyContext& ctx) {
+    HealthGate g;
+    g.machine = m.hostname;
+    g.kube = env_.kube;
+    g.kube_error = env_.kube ? "" : env_.kube_error;
+    g.node_name = m.nodename.empty() ? m.hostip : m.nodename;
+    g.timeout_s = env_.ws->settings.health_timeout;
+    if (script && !g.kube && g.kube_error.empty()) {
+      g.run_script = [this, t, m, staging, &ctx](double timeout_s) {
+        return Run(t, std::string("bash ./") + kHealthScript, staging, m, ctx, kHealthScript, timeout_s);
+      };
+    }
+    return g;
   }
 
   // A bootstrap that leaves `kubeconfig` in its staging directory (the

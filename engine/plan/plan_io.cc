@@ -8,6 +8,7 @@
 #include "engine/plan/attr_diff.h"
 #include "engine/plan/desired.h"
 #include "engine/plan/left_out.h"
+#include "engine/plan/rolling.h"
 
 namespace paiplan::plan {
 namespace {
@@ -174,6 +175,7 @@ void PrintPlanText(const Plan& plan, const TextOptions& opt, std::ostream& out) 
     out << "\n";
   }
   out << st.c("1", SummaryLine(plan)) << "\n";
+  PrintBatches(plan, opt.max_failed_batches, out);
   PrintLeftOut(plan, opt.secrets, out);
 }
 
@@ -206,6 +208,7 @@ nlohmann::ordered_json PlanToJson(const Plan& plan, bool with_content, const std
     x["after"] = mask(a.after);
     if (!a.notes.empty()) x["notes"] = a.notes;
     if (!a.diff.empty()) x["diff"] = MaskSecrets(a.diff, secrets);
+    if (a.batch >= 0) x["batch"] = a.batch + 1;  // 1-based, as the plan text shows it
     if (with_content) {
       x["hash"] = a.hash;
       x["machine"] = a.machine;
@@ -274,6 +277,7 @@ Result<Plan> PlanFromJson(const nlohmann::json& doc, const std::string& source) 
       a.diff = x.value("diff", "");
       a.notes = x.value("notes", std::vector<std::string>());
       a.recorded = x.value("recorded", "");
+      a.batch = x.value("batch", 0) - 1;
       p.actions.push_back(std::move(a));
     }
     p.warnings = doc.value("warnings", std::vector<std::string>());

@@ -15,6 +15,7 @@ namespace paiplan::plan {
 struct TextOptions {
   bool color = false;
   std::vector<std::string> secrets;  // values masked wherever they appear
+  int max_failed_batches = 0;  // a rolling replacement halts after this many (0: not said)
 };
 
 // Prints the changing actions (sorted by address) with reasons and attribute

@@ -141,9 +141,10 @@ Action Decide(const std::string& address, graph::Kind kind, const Desired* des,
   return a;
 }
 
-// Marks as no-op everything --target/--exclude leave out.
-void ApplyTargets(Plan* plan, const PlanOptions& opt, Diagnostics* diags) {
-  if (opt.targets.empty() && opt.excludes.empty()) return;
+// Marks as no-op everything --target/--exclude leave out; returns what they left out.
+std::set<std::string> ApplyTargets(Plan* plan, const PlanOptions& opt, Diagnostics* diags) {
+  std::set<std::string> out;
+  if (opt.targets.empty() && opt.excludes.empty()) return out;
   std::map<std::string, Action*> by;
   for (auto& a : plan->actions) by[a.address] = &a;
   std::map<std::string, std::vector<std::string>> dependents;
@@ -189,7 +190,9 @@ void ApplyTargets(Plan* plan, const PlanOptions& opt, Diagnostics* diags) {
     if (keep.count(a.address) && !drop.count(a.address)) continue;
     if (a.type != ActionType::kNoOp) a.notes.push_back("left out by --target/--exclude: " + std::string(ActionName(a.type)));
     a.type = ActionType::kNoOp;
+    out.insert(a.address);
   }
+  return out;
 }
 
 // destroy --purge --target ADDR: ADDR's delete-script runs; the dependents
@@ -306,10 +309,7 @@ Plan MakePlan(const std::map<std::string, Desired>& desired_in, const state::Sna
         a.reason += ObjectKeepNote(*it.recorded, opt.purge);
       }
       if (obs && !obs->observed && !obs->error.empty()) {
-        if (a.type == ActionType::kNoOp || a.type == ActionType::kDelete || it.recorded) {
-          if (opt.require_all) plan.errors.push_back("could not observe " + it.address + ": " + obs->error);
-          else unobserved[it.address] = obs->error;
-        }
+        if (a.type == ActionType::kNoOp || a.type == ActionType::kDelete || it.recorded) unobserved[it.address] = obs->error;
         a.notes.push_back("not observed: " + obs->error);
       }
       if (obs && !obs->note.empty() && a.type != ActionType::kNoOp) a.notes.push_back(obs->note);
@@ -319,9 +319,15 @@ Plan MakePlan(const std::map<std::string, Desired>& desired_in, const state::Sna
   std::sort(plan.actions.begin(), plan.actions.end(),
             [](const Action& x, const Action& y) { return x.address < y.address; });
   ApplyReplacements(&plan, opt.replace, diags);
-  LeaveOutUnobserved(&plan, unobserved);
-  ApplyTargets(&plan, opt, diags);
+  // What --target/--exclude leave out is not reported as unobserved either.
+  for (const auto& addr : ApplyTargets(&plan, opt, diags)) unobserved.erase(addr);
+  if (opt.require_all) {
+    for (const auto& [addr, error] : unobserved) plan.errors.push_back("could not observe " + addr + ": " + error);
+  } else {
+    LeaveOutUnobserved(&plan, unobserved);
+  }
   LimitPurgeToTargets(&plan, opt);
+  AssignBatches(&plan, opt.max_unavailable);
   LinkActions(&plan);
   OrderDeletesAfterFormerDependents(&plan, snap);
   if (observed_out) *observed_out = std::move(observed);

@@ -13,6 +13,7 @@
 #include "engine/graph/resource_graph.h"
 #include "engine/plan/env.h"
 #include "engine/plan/model.h"
+#include "engine/plan/rolling.h"
 #include "state/state_store.h"
 
 namespace paiplan::plan {
@@ -30,6 +31,8 @@ struct PlanOptions {
   // true: a resource that cannot be observed is an error (plan.errors) that
   // stops the plan; false: it is left out with its dependents (left_out.h).
   bool require_all = false;
+  // Node replacements roll in batches of at most this many machines of a role (rolling.h).
+  MaxUnavailable max_unavailable;
 };
 
 // Builds the plan. Unknown --target/--exclude addresses go to `diags` as

@@ -38,6 +38,8 @@ struct NodeInfo {
   std::string name;
   std::map<std::string, std::string> labels;
   std::string resource_version;
+  bool ready = false;            // status.conditions[type=Ready].status == "True"
+  std::string ready_transition;  // that condition's lastTransitionTime ("" when absent)
 };
 
 struct ConfigMap {

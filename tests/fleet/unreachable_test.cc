@@ -77,6 +77,14 @@ TEST_F(FleetUnreachableTest, OneStoppedSshdIsLeftOutWithWhatNeedsItAndTheRestIsA
   EXPECT_EQ(drift.rc, 1) << drift.all();
   EXPECT_THAT(drift.out, HasSubstr("UNKNOWN  node.node2 (node): "));
 
+  // --exclude hides the unreachable machine too: it is not needed, so not "Not observed".
+  RunResult excluded = Paiplan({"plan", "--exclude", "node.node2"});
+  EXPECT_EQ(excluded.rc, 0) << excluded.all();
+  EXPECT_THAT(excluded.all(), Not(HasSubstr("Not observed")));
+  EXPECT_THAT(excluded.all(), Not(HasSubstr("Partial")));
+  RunResult strict = Paiplan({"plan", "--exclude", "node.node2", "--require-all"});
+  EXPECT_EQ(strict.rc, 0) << "an excluded machine need not be observed, even with --require-all: " << strict.all();
+
   ASSERT_TRUE(h_->Start(2).ok());
   RunResult rest = Paiplan({"apply", "--auto-approve"});
   EXPECT_EQ(rest.rc, 0) << rest.all();

@@ -53,6 +53,7 @@ class Background {
   Background& operator=(const Background&) = delete;
   bool Running();     // false once it exited (reaps it)
   RunResult Wait();   // blocks (up to the timeout, then kills it)
+  pid_t pid() const { return pid_; }  // the paiplan process (leader of its own group)
 
  private:
   RunResult Collect(int status, bool timed_out);

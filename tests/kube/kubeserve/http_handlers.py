@@ -90,6 +90,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
         return 0.0
 
     def serve_api(self):
+        # A dry run (?dryRun=All) stores nothing: not counted as a write.
+        write = self.command in ("POST", "PUT", "PATCH", "DELETE") and "dryRun=" not in self.path
+        if write:
+            self.api.store.write_started(+1)
+        try:
+            self.serve_api_call()
+        finally:
+            if write:
+                self.api.store.write_started(-1)
+
+    def serve_api_call(self):
         url = urllib.parse.urlsplit(self.path)
         query = urllib.parse.parse_qs(url.query, keep_blank_values=True)
         length = int(self.headers.get("Content-Length") or 0)

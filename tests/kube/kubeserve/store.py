@@ -29,9 +29,18 @@ class Store:
                       "patches": 0, "configmap_puts": 0, "unauthorized": 0,
                       "hung": 0, "expired_continue": 0, "object_list_requests": 0,
                       "object_list_pages": 0, "object_gets": 0, "applies": 0,
-                      "dry_run_applies": 0, "deletes": 0, "writes": 0}
+                      "dry_run_applies": 0, "deletes": 0, "writes": 0,
+                      "max_concurrent_writes": 0}
+        self.writes_in_flight = 0            # POST/PUT/PATCH/DELETE being served now
         for ns in ("default", "kube-system", "kube-public"):
             self.add_namespace(ns)
+
+    def write_started(self, delta):
+        """Counts API writes in flight (+1 / -1) and the most seen at once."""
+        with self.lock:
+            self.writes_in_flight += delta
+            self.stats["max_concurrent_writes"] = max(self.stats["max_concurrent_writes"],
+                                                      self.writes_in_flight)
 
     def next_rv(self):
         self.rv += 1
