@@ -123,17 +123,22 @@ stop_service() {
   echo "$SERVICE: stopped"
 }
 
-# run_cleaner FILE KIND/NAME APP: runs a one-shot cleaner (a DaemonSet or a
-# Job) until it is done, then removes it.
+# run_cleaner FILE NAME: runs the one-shot cleaner DaemonSet NAME (its pods
+# labelled app=NAME) until it has rolled out, then removes it.
 run_cleaner() {
-  local file="$1" target="$2" app="$3"
-  kube_delete "$file"
-  kube_apply "$file"
-  case "$target" in
-    job/*) wait_complete "${target#job/}" "$app" ;;
-    *) wait_rollout "$target" "$app" ;;
-  esac
-  kube_delete "$file"
+  kubectl -n "$NAMESPACE" delete --ignore-not-found -f "$1"
+  kube_apply "$1"
+  wait_rollout "daemonset/$2" "$2"
+  kubectl -n "$NAMESPACE" delete --ignore-not-found -f "$1"
+}
+
+# run_job FILE NAME: runs the Job NAME (its pods labelled app=NAME) to
+# completion, then removes it.
+run_job() {
+  kubectl -n "$NAMESPACE" delete --ignore-not-found -f "$1"
+  kube_apply "$1"
+  wait_complete "$2" "$2"
+  kubectl -n "$NAMESPACE" delete --ignore-not-found -f "$1"
 }
 
 # wait_pod_ready POD APP: waits up to READY_TIMEOUT seconds for a bare pod to be Ready.
@@ -204,5 +209,5 @@ wipe_node_data() {
   case "${DATA_PATH:-}" in
     "" | / | /. | /..) echo "$SERVICE: refusing to wipe data path '${DATA_PATH:-}'" >&2; exit 1 ;;
   esac
-  run_cleaner "$1" "daemonset/$2" "$2"
+  run_cleaner "$1" "$2"
 }

@@ -10,7 +10,7 @@ ensure_namespace
 # A pod's spec cannot change in place, and it reads its configuration only at
 # start: when either changed, the pod is created again.
 if kube_changed master-info-config.yaml clic-shell.yaml; then
-  kube_delete clic-shell.yaml
+  kubectl -n "$NAMESPACE" delete --ignore-not-found -f clic-shell.yaml
   kube_apply master-info-config.yaml clic-shell.yaml
 fi
 wait_pod_ready clic-shell clic-shell

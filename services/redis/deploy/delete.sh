@@ -7,5 +7,5 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 source ./_lib/kube.sh
 
 bash ./stop.sh
-run_cleaner redis-wipe.yaml job/redis-wipe redis-wipe
+run_job redis-wipe.yaml redis-wipe
 echo "$SERVICE: deleted"
