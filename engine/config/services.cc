@@ -252,4 +252,9 @@ bool ReportPrerequisiteCycle(const Workspace& ws, Diagnostics* diags) {
   return true;
 }
 
+std::string ServiceLibDir(const ServiceDef& svc) {
+  std::string lib = fs::Join(fs::Dirname(svc.root_dir), "_lib");
+  return fs::IsDirectory(lib) ? lib : "";
+}
+
 }  // namespace paiplan::config

@@ -19,6 +19,11 @@ std::map<std::string, std::string> DiscoverServices(const std::vector<std::strin
 std::optional<ServiceDef> LoadService(const std::string& name, const std::string& root,
                                       LoadContext* ctx);
 
+// The shared script library of `svc`'s service path: <path>/_lib when it is
+// a directory (paiplan copies it into the service's working copy as _lib/,
+// docs/kubernetes-objects.md), else "". Never fails.
+std::string ServiceLibDir(const ServiceDef& svc);
+
 // Checks that need every service and machine: deploy-rule labels carried by
 // some machine (only when `layout_loaded`: without machines every rule would
 // look unselected), prerequisites defined and enabled.

@@ -97,6 +97,8 @@ Settings ParseSettings(const ojson& doc, const std::string& root, const std::str
     s.lock_timeout = lt.is_number() ? lt.get<double>() : ParseDuration(lt.get<std::string>()).value_or(0);
   }
   s.require_all = v.value("require-all", false);
+  if (v.contains("ignore-scripted-objects"))
+    for (const auto& g : v["ignore-scripted-objects"]) s.ignore_scripted_objects.push_back(g.get<std::string>());
   ojson conc = v.value("concurrency", ojson::object());
   s.ssh_parallelism = conc.value("ssh-handshakes", s.ssh_parallelism);
   s.actions_per_service = conc.value("actions-per-service", 4);

@@ -110,6 +110,9 @@ struct Settings {
   std::vector<DriftIgnoreRule> drift_ignore;
   double lock_timeout = 0;   // seconds to wait for the state lock (lock-timeout)
   bool require_all = false;  // an unobserved resource fails the plan (require-all)
+  // Services (globs) whose scripts' objects are not observed
+  // (ignore-scripted-objects; docs/kubernetes-objects.md "Two modes").
+  std::vector<std::string> ignore_scripted_objects;
   int actions_per_service = 4;  // concurrency.actions-per-service
   int kube_writes = 8;          // concurrency.kubernetes-writes
   // rolling: node replacements in batches (engine/plan/rolling.h).

@@ -11,6 +11,7 @@
 #include "engine/base/path_policy.h"
 #include "engine/base/sha256.h"
 #include "engine/config/mask_yaml.h"
+#include "engine/config/services.h"
 #include "engine/plan/object_desired.h"
 #include "engine/plan/role_package.h"
 #include "providers/kubernetes/node_affinity.h"
@@ -273,6 +274,11 @@ void AddServices(const config::Workspace& ws, const graph::ResourceGraph& g, con
         auto text = fs::ReadFile(fs::Join(svc.deploy_dir, f));
         deploy_files[f] = text ? Sha256Hex(*text) : "unreadable";
       }
+    }
+    // The script library the working copy gets (services/_lib/) is part of the service.
+    if (std::string lib = config::ServiceLibDir(svc); !lib.empty()) {
+      for (const auto& f : fs::ListFilesRecursive(lib).value_or(std::vector<std::string>{}))
+        deploy_files["_lib/" + f] = Sha256Hex(fs::ReadFile(fs::Join(lib, f)).value_or("unreadable"));
     }
     ojson rules = ojson::array();
     for (const auto& r : svc.deploy_rules) rules.push_back({{r.in ? "in" : "notin", r.label}});

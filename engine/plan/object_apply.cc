@@ -24,6 +24,14 @@ ApplyResult ObjectHandler::Apply(const Action& a, ApplyContext& ctx) {
     r.status = Status::Unavailable(env_.kube_error.empty() ? "no Kubernetes cluster is configured" : env_.kube_error);
     return r;
   }
+  if (Scripted(a.type == ActionType::kDelete ? a.before : a.after)) {
+    // The service's scripts apply and remove it: paiplan records or forgets it.
+    ctx.log(std::string(a.type == ActionType::kDelete ? "forgotten" : "recorded") + " (applied by the scripts of service " +
+            Str(a.type == ActionType::kDelete ? a.before : a.after, "service") + "); observed, never written by paiplan\n");
+    if (a.type == ActionType::kDelete) r.batch.deletes.push_back(a.address);
+    else r.batch.puts.emplace_back(a.address, MakeRecord(a, env_.now()));
+    return r;
+  }
   if (a.type == ActionType::kDelete) {
     const json& b = a.before;
     std::string kind = Str(b, "kind");

@@ -1,5 +1,7 @@
 #include "engine/plan/object_desired.h"
 
+#include <fnmatch.h>
+
 #include <set>
 
 #include "engine/base/sha256.h"
@@ -78,13 +80,69 @@ void AddServiceObjects(const config::ServiceDef& svc, int ready_timeout, Diagnos
   if (s != out->end()) s->second.resource_deps.insert(s->second.resource_deps.end(), all.begin(), all.end());
 }
 
+// Whether a scripted service's object is observed: a Job is one-shot (the
+// scripts create and remove it: cleaners, data wipes), and an object
+// annotated paiplan.io/observe: "false" is left out on purpose.
+bool ObservedWhenScripted(const json& raw) {
+  if (raw.value("kind", "") == "Job") return false;
+  const json ann = raw.value("metadata", json::object()).value("annotations", json::object());
+  return !(ann.is_object() && ann.value("paiplan.io/observe", "") == "false");
+}
+
+// A scripted service's objects: observed only (its scripts apply them), so
+// recorded after service.S (they depend on it) and with the manifest as
+// rendered, no labels added. An object without metadata.namespace is where
+// `kubectl -n $NAMESPACE apply` puts it: the service config's `namespace`.
+// A file that is not a manifest (a config file the scripts read) is skipped.
+void AddScriptedObjects(const config::ServiceDef& svc, const std::string& default_ns,
+                        std::map<std::string, Desired>* out) {
+  if (!out->count("service." + svc.name)) return;
+  for (const auto& f : svc.templates) {
+    auto r = out->find("render." + svc.name + "/" + f);
+    if (!IsManifest(f) || r == out->end()) continue;
+    // As kubectl reads the file: a rendered file lacks its last line break
+    // (Jinja drops it), which kubectl's reader puts back, so a block scalar
+    // at the end keeps its final newline.
+    const std::string& text = r->second.content;
+    auto objs = kube::ParseManifests(text.ends_with('\n') ? text : text + "\n", f);
+    if (!objs) continue;
+    for (json obj : *objs) {
+      if (!ObservedWhenScripted(obj)) continue;
+      const std::string api = obj["apiVersion"].get<std::string>(), kind = obj["kind"].get<std::string>();
+      bool namespaced = kube::LookupKind(api, kind).namespaced;
+      json& meta = obj["metadata"];
+      if (namespaced && !(meta.contains("namespace") && meta["namespace"].is_string())) meta["namespace"] = default_ns;
+      std::string ns = namespaced ? meta["namespace"].get<std::string>() : "";
+      Desired d;
+      d.address = ObjectAddress(svc.name, kind, ns, meta["name"].get<std::string>());
+      if (out->count(d.address)) continue;  // the scripts apply it twice: observe it once
+      d.kind = graph::Kind::kObject;
+      d.content = obj.dump();
+      d.hash = Sha256Hex(d.content);
+      d.attributes = {{"service", svc.name}, {"file", f},      {"apiVersion", api},       {"kind", kind},
+                      {"namespace", ns},     {"name", meta["name"]}, {"mode", "scripted"},
+                      {"manifest", MaskedManifest(obj)}};
+      d.resource_deps = {"render." + svc.name + "/" + f, "service." + svc.name};
+      out->emplace(d.address, std::move(d));
+    }
+  }
+}
+
 }  // namespace
 
 bool IsNativeService(const config::ServiceDef& svc) { return svc.start_script.empty(); }
 
 void AddObjects(const config::Workspace& ws, Diagnostics* diags, std::map<std::string, Desired>* out) {
   for (const auto& [name, svc] : ws.services) {
-    if (!IsNativeService(svc)) continue;
+    if (!IsNativeService(svc)) {
+      ojson cfg = ws.ServiceConfig(name);
+      std::string ns = cfg.is_object() && cfg.contains("namespace") && cfg["namespace"].is_string()
+                           ? cfg["namespace"].get<std::string>() : "default";
+      bool ignored = false;
+      for (const auto& g : ws.settings.ignore_scripted_objects) ignored = ignored || ::fnmatch(g.c_str(), name.c_str(), 0) == 0;
+      if (!ignored) AddScriptedObjects(svc, ns, out);
+      continue;
+    }
     // The service's config `ready-timeout` (the catalogue's convention, which
     // services-configuration.yaml overrides) wins over service.yaml's.
     ojson cfg = ws.ServiceConfig(name);

@@ -2,10 +2,14 @@
 // rendered manifests of each native service (a service.yaml without
 // start-script), with its edges:
 //   render.S/F → object.S/...           (the file that defines it)
-
+//   service.P → object.S/...            (a prerequisite service P: all of its
 //                                       objects, applied and ready, come first)
 //   object.S/<earlier kind> → object.S/<later kind>   (Helm's install order)
 //   object.S/... → service.S
+// and, unless paiplan.yaml's ignore-scripted-objects names it, one per object a scripted
+// service's manifests define (attribute mode "scripted"; Jobs and objects
+// annotated paiplan.io/observe: "false" left out), observed only:
+//   render.S/F → object.S/...,  service.S → object.S/...  (its scripts apply it)
 // Pure: reads the render contents already in `out`.
 #pragma once
 

@@ -15,6 +15,14 @@
 
 namespace paiplan::plan {
 
+namespace {
+
+const char kNotOurs[] =
+    "the object exists without the label app.kubernetes.io/managed-by=paiplan: paiplan did not create it; "
+    "let paiplan take it over by labelling it (kubectl label ... app.kubernetes.io/managed-by=paiplan), or delete it";
+
+}  // namespace
+
 std::map<std::string, Observation> ObjectHandler::ObserveGroup(
     const std::tuple<std::string, std::string, std::string>& g, const std::vector<size_t>& idx,
     const std::vector<ObserveItem>& items) {
@@ -25,16 +33,21 @@ std::map<std::string, Observation> ObjectHandler::ObserveGroup(
   };
   if (!env_.kube) return fail(env_.kube_error.empty() ? "no Kubernetes cluster is configured" : env_.kube_error);
   const auto& [api, kind, ns] = g;
-  auto listed = env_.kube->ListObjects(api, kind, ns, kSelector);
+  // Scripted services' objects do not carry paiplan's label: where the group
+  // has any, the LIST is unselected (still one request), and complete.
+  bool all = false;
+  for (size_t i : idx) all = all || Scripted(ObservedAttrs(items[i]));
+  auto listed = env_.kube->ListObjects(api, kind, ns, all ? "" : kSelector);
   if (!listed) return fail(listed.error().message());
   std::map<std::string, const json*> by_name;
   for (const auto& o : *listed) by_name[o.value("metadata", json::object()).value("name", "")] = &o;
   for (size_t i : idx) {
     const ObserveItem& it = items[i];
-    std::string name = Str(AttrsOf(it), "name");
+    std::string name = Str(ObservedAttrs(it), "name");
     auto f = by_name.find(name);
-    if (f != by_name.end()) {
-      out[it.address] = ObserveLive(it, *f->second);
+    if (f != by_name.end() || all) {
+      out[it.address] = f == by_name.end() ? Observation{true, false, "", json(), "", ""} : ObserveLive(it, *f->second);
+      if (f != by_name.end() && !Scripted(ObservedAttrs(it)) && !Managed(*f->second)) out[it.address].note = kNotOurs;
       continue;
     }
     auto got = env_.kube->GetObject(api, kind, ns, name);  // not labelled ours, or gone
@@ -44,9 +57,7 @@ std::map<std::string, Observation> ObjectHandler::ObserveGroup(
       out[it.address] = Observation{true, false, "", json(), "", ""};
     } else {
       Observation o = ObserveLive(it, **got);
-      if (!Managed(**got))
-        o.note = "the object exists without the label app.kubernetes.io/managed-by=paiplan: paiplan did not create it; "
-                 "let paiplan take it over by labelling it (kubectl label ... app.kubernetes.io/managed-by=paiplan), or delete it";
+      if (!Managed(**got)) o.note = kNotOurs;
       out[it.address] = std::move(o);
     }
   }
@@ -56,7 +67,7 @@ std::map<std::string, Observation> ObjectHandler::ObserveGroup(
 Observation ObjectHandler::ObserveLive(const ObserveItem& it, const json& live) {
   Observation o;
   o.observed = o.exists = true;
-  json attrs = AttrsOf(it);
+  json attrs = ObservedAttrs(it);
   json full = live;
   full["kind"] = Str(attrs, "kind");
   o.attributes = {{"live", ProjectLive(attrs.value("manifest", json::object()), full)}};

@@ -29,6 +29,16 @@ inline json AttrsOf(const ObserveItem& it) {
   return it.desired ? it.desired->attributes : json::object();
 }
 
+// A scripted service's object (object_desired.h): observed, never applied.
+inline bool Scripted(const json& attrs) { return Str(attrs, "mode") == "scripted"; }
+
+// What an observation compares with: a scripted object's live state is
+// compared with what its scripts apply now (the desired manifest).
+inline json ObservedAttrs(const ObserveItem& it) {
+  if (it.desired && Scripted(it.desired->attributes)) return it.desired->attributes;
+  return AttrsOf(it);
+}
+
 inline bool Managed(const json& live) {
   const json labels = live.value("metadata", json::object()).value("labels", json::object());
   return labels.is_object() && labels.value("app.kubernetes.io/managed-by", "") == "paiplan";
@@ -49,7 +59,7 @@ class ObjectHandler : public ResourceHandler {
     using Group = std::tuple<std::string, std::string, std::string>;  // apiVersion, kind, namespace
     std::map<Group, std::vector<size_t>> groups;
     for (size_t i = 0; i < items.size(); ++i) {
-      json a = AttrsOf(items[i]);
+      json a = ObservedAttrs(items[i]);
       groups[{Str(a, "apiVersion"), Str(a, "kind"), Str(a, "namespace")}].push_back(i);
     }
     std::vector<std::pair<Group, std::vector<size_t>>> work(groups.begin(), groups.end());
@@ -62,6 +72,9 @@ class ObjectHandler : public ResourceHandler {
   }
 
   std::string DescribeDrift(const state::ResourceRecord& recorded, const Observation& obs) const override {
+    // A scripted object is repaired by its service's refresh-script
+    // (PlanScriptedRefreshes), not by an action of its own.
+    if (Scripted(recorded.value("attributes", json::object()))) return "";
     if (!obs.exists) return "object missing: deleted outside paiplan";
     auto d = Drifted(recorded, obs);
     return d.empty() ? "" : "object drifted: " + FieldList(d) + " changed outside paiplan";

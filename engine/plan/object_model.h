@@ -5,7 +5,8 @@
 //
 // Attributes of object.<service>/<Kind>/[<namespace>/]<name>:
 //   {service, file, apiVersion, kind, namespace ("" when cluster-scoped),
-//    name, mode ("native"), ready_timeout (seconds),
+//    name, mode ("native"; "scripted" for a scripted service's object, which
+//    has no ready_timeout and no paiplan labels), ready_timeout (seconds),
 //    manifest: the object as applied, Secret data/stringData values replaced
 //              by "sha256:<hex>" so no secret is stored or printed}
 //

@@ -7,6 +7,7 @@
 #include "engine/plan/replace.h"
 #include "engine/plan/object_model.h"
 #include "engine/plan/left_out.h"
+#include "engine/plan/scripted_refresh.h"
 
 namespace paiplan::plan {
 namespace {
@@ -316,6 +317,7 @@ Plan MakePlan(const std::map<std::string, Desired>& desired_in, const state::Sna
       plan.actions.push_back(std::move(a));
     }
   }
+  PlanScriptedRefreshes(batches[graph::Kind::kObject], observed, &plan.actions);
   std::sort(plan.actions.begin(), plan.actions.end(),
             [](const Action& x, const Action& y) { return x.address < y.address; });
   ApplyReplacements(&plan, opt.replace, diags);

@@ -17,6 +17,7 @@
 #include "engine/base/sha256.h"
 #include "engine/plan/handlers.h"
 #include "engine/plan/output_binding.h"
+#include "engine/config/services.h"
 #include "engine/plan/service_script.h"
 #include "providers/script/process.h"
 
@@ -223,6 +224,7 @@ class ServiceHandler : public ResourceHandler {
         if (!it.key().ends_with(".template")) (void)fs::RemoveAll(fs::Join(workdir, it.key()));
       }
     }
+    (void)::rmdir(fs::Join(workdir, "_lib").c_str());
     if (::rmdir(workdir.c_str()) == 0) ctx.log("removed the working copy " + workdir + "\n");
   }
 
@@ -239,6 +241,16 @@ class ServiceHandler : public ResourceHandler {
       PP_ASSIGN_OR_RETURN(auto text, fs::ReadFile(fs::Join(it->second.deploy_dir, f)));
       PP_RETURN_IF_ERROR(fs::CheckRelativeName(f, "file of service " + name));
       PP_RETURN_IF_ERROR(fs::WritePaiplanFile(fs::Join(workdir, f), text, f.ends_with(".sh") ? 0700 : 0600));
+    }
+    // The service path's script library, which the scripts source as ./_lib/.
+    if (std::string lib = config::ServiceLibDir(it->second); !lib.empty()) {
+      PP_ASSIGN_OR_RETURN(auto lib_files, fs::ListFilesRecursive(lib));
+      PP_RETURN_IF_ERROR(fs::MakePaiplanDirs(fs::Join(workdir, "_lib")));
+      for (const auto& f : lib_files) {
+        PP_ASSIGN_OR_RETURN(auto text, fs::ReadFile(fs::Join(lib, f)));
+        PP_RETURN_IF_ERROR(fs::CheckRelativeName(f, "script library file"));
+        PP_RETURN_IF_ERROR(fs::WritePaiplanFile(fs::Join(workdir, "_lib/" + f), text, 0600));
+      }
     }
     return Status::Ok();
   }

@@ -8,10 +8,14 @@
 #
 # The workspace is examples/local (3 machines) plus SERVICES copies of the
 # native test service tests/drift/testdata/web (5 objects each: ConfigMap,
-# Secret, PVC, Deployment, DaemonSet; each copy in its own names). It is
+# Secret, PVC, Deployment, DaemonSet; each copy in its own names). With
+# SERVICES=catalogue it is instead the whole built-in catalogue as
+# examples/cluster enables it (two native services, the others scripted:
+# their scripts run the real kubectl; paiplan observes their objects). It is
 # applied once, then planned RUNS times; each plan is timed with
 # /usr/bin/time -v and the server's request counters are printed.
-# Needs /usr/bin/time, python3, openssl, curl. KEEP=1 keeps the temporary directory.
+# Needs /usr/bin/time, python3, openssl, curl (and kubectl for the catalogue).
+# KEEP=1 keeps the temporary directory.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:?usage: objects_plan_bench.sh BUILD_DIR [NODES] [SERVICES] [RUNS]}
@@ -30,6 +34,17 @@ trap cleanup EXIT
 
 cp -r "$root/examples/local" "$dir/ws"
 rm -rf "$dir/ws/.paiplan"
+if [ "$services" = catalogue ]; then
+  # examples/cluster's enabled services and configuration on examples/local's machines.
+  python3 - "$root/examples/cluster/paiplan.yaml" "$dir/ws/paiplan.yaml" <<'PY'
+import sys
+cluster, ws = open(sys.argv[1]).read(), open(sys.argv[2]).read()
+part = lambda t: t[t.index("enabled-services:"):t.index("\nparallelism:") + 1]
+open(sys.argv[2], "w").write(ws.replace(part(ws), part(cluster)))
+PY
+  cp "$root/examples/cluster/services-configuration.yaml" "$dir/ws/services-configuration.yaml"
+  services=0
+fi
 for i in $(seq -w 1 "$services"); do
   svc="web$i"
   mkdir -p "$dir/ws/services/$svc/deploy"
@@ -49,7 +64,8 @@ for _ in $(seq 1200); do [ -f "$dir/kube/kubeconfig" ] && break; sleep 0.1; done
 printf 'kubernetes:\n  kubeconfig: %s\n' "$dir/kube/kubeconfig" >> "$dir/ws/paiplan.yaml"
 admin=$(cat "$dir/kube/admin-url")
 "$bin" -C "$dir/ws" --no-color apply --auto-approve >"$dir/apply.out" 2>&1 || { tail -30 "$dir/apply.out"; exit 1; }
-echo "no-op paiplan plan: $services native services ($((services * 5)) objects), $nodes nodes registered"
+objects=$("$bin" -C "$dir/ws" --no-color state list | grep -c '^object\.' || true)
+echo "no-op paiplan plan: $(grep -c '^  - ' "$dir/ws/paiplan.yaml") services, $objects objects recorded, $nodes nodes registered"
 for run in $(seq "$runs"); do
   curl -s -X POST "$admin/reset-stats" >/dev/null
   rc=0

@@ -40,21 +40,30 @@ int CountMatches(const std::string& s, const std::regex& re) {
   return int(std::distance(std::sregex_iterator(s.begin(), s.end(), re), std::sregex_iterator()));
 }
 
-// Readiness waits one run of deploy_dir/script can make (see the header).
-int CountWaits(const std::string& deploy_dir, const std::string& script, int depth = 0) {
+int CountWaits(const std::string& deploy_dir, const std::string& script, int depth = 0);
+
+// Waits of the top-level lines of `path` (a script of deploy_dir, or the
+// script library it sources: services/_lib/); the functions it defines go
+// into `functions` (name -> waits per call).
+int ScanWaits(const std::string& deploy_dir, const std::string& path, std::map<std::string, int>& functions,
+              int depth) {
   static const std::regex kWait(R"(--timeout[= ]"\$\{READY_TIMEOUT\}s")");
   static const std::regex kFunction(R"(^([A-Za-z_][A-Za-z0-9_]*)\(\)\s*\{)");
   static const std::regex kRunScript(R"(bash \./([A-Za-z0-9_.-]+\.sh))");
-  EXPECT_LT(depth, 5) << "scripts run each other in a cycle: " << script;
+  static const std::regex kSourceLib(R"(^source \./(_lib/[A-Za-z0-9_.-]+\.sh)$)");
+  EXPECT_LT(depth, 5) << "scripts run each other in a cycle: " << path;
   if (depth >= 5) return 0;
-  std::istringstream in(fs::ReadFile(deploy_dir + "/" + script).value());
-  std::map<std::string, int> functions;  // name -> waits per call
+  std::istringstream in(fs::ReadFile(path).value());
   std::string current;                    // function being defined
   int total = 0;
   for (std::string line; std::getline(in, line);) {
     std::string t = Trim(line);
     if (t.empty() || t[0] == '#') continue;
     std::smatch m;
+    if (std::regex_search(t, m, kSourceLib)) {  // the library paiplan copies into the working copy
+      ScanWaits(deploy_dir, deploy_dir + "/../../" + m[1].str(), functions, depth + 1);
+      continue;
+    }
     if (std::regex_search(t, m, kFunction)) {
       current = m[1];
       functions[current] = 0;
@@ -72,6 +81,12 @@ int CountWaits(const std::string& deploy_dir, const std::string& script, int dep
     (current.empty() ? total : functions[current]) += waits;
   }
   return total;
+}
+
+// Readiness waits one run of deploy_dir/script can make (see the header).
+int CountWaits(const std::string& deploy_dir, const std::string& script, int depth) {
+  std::map<std::string, int> functions;
+  return ScanWaits(deploy_dir, deploy_dir + "/" + script, functions, depth);
 }
 
 std::vector<std::string> ServiceNames() {

@@ -30,6 +30,15 @@ class ObjectsTest : public DriftFixture {
                          Quote("s/^enabled-services:$/&\\n  - web/") + " " + Quote(ws_ + "/paiplan.yaml"));
     ASSERT_EQ(cp.rc, 0) << cp.all();
   }
+  // examples/local plus the scripted service tests/drift/testdata/webscript
+  // (its scripts run the real kubectl), enabled.
+  void MakeScriptedWorkspace() {
+    ASSERT_NO_FATAL_FAILURE(MakeWorkspace(LocalNodeNames()));
+    std::string src = std::string(PAIPLAN_TEST_DIR) + "/drift/testdata/webscript";
+    CmdResult cp = Shell("cp -r " + Quote(src) + " " + Quote(ws_ + "/services/webscript") + " && sed -i " +
+                         Quote("s/^enabled-services:$/&\\n  - webscript/") + " " + Quote(ws_ + "/paiplan.yaml"));
+    ASSERT_EQ(cp.rc, 0) << cp.all();
+  }
   void ApplyOk() {
     CmdResult r = Paiplan("apply --auto-approve");
     ASSERT_EQ(r.rc, 0) << r.all();
@@ -44,15 +53,15 @@ class ObjectsTest : public DriftFixture {
     CmdResult r = Shell("sed -i " + Quote(sed) + " " + Quote(ws_ + "/services/web/deploy/web.yaml.template"));
     ASSERT_EQ(r.rc, 0) << r.all();
   }
-  // The plan text's blocks of object.* actions, as printed.
-  static std::string ObjectBlocks(const std::string& plan) {
+  // The plan text's blocks of actions on `prefix` addresses, as printed.
+  static std::string ObjectBlocks(const std::string& plan, const std::string& prefix = "object.") {
     std::string out;
     bool in = false;
     for (size_t p = 0, q; p < plan.size(); p = q + 1) {
       q = plan.find('\n', p);
       if (q == std::string::npos) q = plan.size();
       std::string line = plan.substr(p, q - p);
-      if (line.starts_with("  # ")) in = line.starts_with("  # object.");
+      if (line.starts_with("  # ")) in = line.starts_with("  # " + prefix);
       else if (!line.starts_with("  ")) in = false;
       if (in) out += line + "\n";
     }
@@ -270,6 +279,81 @@ TEST_F(ObjectsTest, CatalogueNativeServicesApplyEditAndRepair) {
   EXPECT_EQ(Get("configmap cluster-info")["data"]["cluster-id"], "pai\n");
   EXPECT_EQ(Paiplan("plan --detailed-exitcode").rc, 0);
   EXPECT_EQ(Paiplan("drift").rc, 0);
+}
+
+// Scripted services (two modes): the scripts stay the actuators; paiplan
+// observes the objects their manifests define, in the same batched LISTs.
+const char kScriptedDeploy[] = "object.webscript/Deployment/default/webs";
+
+TEST_F(ObjectsTest, ScriptedServiceObjectsAreObservedByListOnly) {
+  ASSERT_NO_FATAL_FAILURE(MakeScriptedWorkspace());
+  CmdResult plan = Paiplan("plan");
+  ASSERT_EQ(plan.rc, 0) << plan.all();
+  EXPECT_THAT(plan.out, HasSubstr(std::string("+ ") + kScriptedDeploy));
+  EXPECT_THAT(plan.out, HasSubstr("observed from now on: the scripts of service webscript apply it"));
+  EXPECT_THAT(plan.out, Not(HasSubstr("object.webscript/Job"))) << "Jobs are one-shot: not observed";
+  EXPECT_THAT(plan.out, Not(HasSubstr("webs-scratch"))) << "annotated paiplan.io/observe: \"false\"";
+  EXPECT_THAT(plan.out, Not(HasSubstr("object.demo-"))) << "ignore-scripted-objects: [demo-*]";
+  ASSERT_NO_FATAL_FAILURE(ApplyOk());
+  EXPECT_EQ(Get("deploy webs")["metadata"]["managedFields"][0]["manager"], "webs-scripts") << "the script applied it";
+  ASSERT_TRUE(server_.AdminPost("/reset-stats").ok());
+  CmdResult again = Paiplan("plan --detailed-exitcode");
+  EXPECT_EQ(again.rc, 0) << again.all();
+  nlohmann::json st = Stats();
+  EXPECT_EQ(st["object_gets"], 1) << "no GET per object (the one is config.cluster's ConfigMap): " << st.dump();
+  EXPECT_EQ(st["object_list_requests"], 2) << "one LIST per (kind, namespace): " << st.dump();
+  EXPECT_EQ(Paiplan("drift").rc, 0);
+}
+
+TEST_F(ObjectsTest, ScriptedObjectScaledWithKubectlPlansTheRefreshScript) {
+  ASSERT_NO_FATAL_FAILURE(MakeScriptedWorkspace());
+  ASSERT_NO_FATAL_FAILURE(ApplyOk());
+  ASSERT_EQ(Kubectl("scale deploy webs --replicas=3").rc, 0);
+  ASSERT_EQ(Kubectl("label configmap webs-scratch edited=yes").rc, 0);  // not observed: no change
+  CmdResult plan = Paiplan("plan --detailed-exitcode");
+  EXPECT_EQ(plan.rc, 2) << plan.all();
+  EXPECT_THAT(plan.out, HasSubstr("refresh: object.webscript/Deployment/default/webs drifted: spec.replicas 1 → 3"));
+  EXPECT_THAT(plan.out, HasSubstr("Plan: 0 to add, 1 to change, 0 to destroy."));
+  Golden("scripted_scaled", ObjectBlocks(plan.out, "service.webscript"));
+  int rc = 0;
+  std::string drift = DriftJson(&rc).dump();
+  EXPECT_EQ(rc, 2);
+  EXPECT_THAT(drift, HasSubstr(kScriptedDeploy));
+  EXPECT_THAT(drift, HasSubstr("spec.replicas"));
+  std::string junit = tmp_ + "/drift.xml";
+  EXPECT_EQ(Paiplan("drift --junit " + Quote(junit)).rc, 2);
+  EXPECT_THAT(fs::ReadFile(junit).value_or(""), HasSubstr(kScriptedDeploy));
+  ASSERT_NO_FATAL_FAILURE(ApplyOk());
+  EXPECT_THAT(fs::ReadFile(ws_ + "/webs-actions.log").value_or(""), HasSubstr("refresh done"));
+  EXPECT_EQ(Get("deploy webs")["spec"]["replicas"], 1) << "the refresh-script applied the manifest again";
+  EXPECT_EQ(Paiplan("plan --detailed-exitcode").rc, 0);
+  EXPECT_EQ(Paiplan("drift").rc, 0);
+}
+
+TEST_F(ObjectsTest, ScriptedObjectDeletedPlansTheRefreshScript) {
+  ASSERT_NO_FATAL_FAILURE(MakeScriptedWorkspace());
+  ASSERT_NO_FATAL_FAILURE(ApplyOk());
+  ASSERT_EQ(Kubectl("delete configmap webs-config").rc, 0);
+  CmdResult plan = Paiplan("plan --detailed-exitcode");
+  EXPECT_EQ(plan.rc, 2) << plan.all();
+  Golden("scripted_deleted", ObjectBlocks(plan.out, "service.webscript"));
+  EXPECT_THAT(plan.out, HasSubstr("refresh: object.webscript/ConfigMap/default/webs-config missing"));
+  ASSERT_NO_FATAL_FAILURE(ApplyOk());
+  EXPECT_EQ(Kubectl("get configmap webs-config").rc, 0);
+  EXPECT_EQ(Paiplan("plan --detailed-exitcode").rc, 0);
+}
+
+TEST_F(ObjectsTest, ScriptedWorkloadNotReadyIsReportedByDriftNotPlanned) {
+  ASSERT_NO_FATAL_FAILURE(MakeScriptedWorkspace());
+  ASSERT_NO_FATAL_FAILURE(ApplyOk());
+  ASSERT_TRUE(server_.AdminPost("/break?resource=deployments&namespace=default&name=webs&reason=CrashLoopBackOff").ok());
+  ASSERT_EQ(Kubectl("rollout restart deploy webs").rc, 0);
+  CmdResult drift = Paiplan("drift");
+  EXPECT_EQ(drift.rc, 2) << drift.all();
+  EXPECT_THAT(drift.out, HasSubstr(kScriptedDeploy));
+  EXPECT_THAT(drift.out, HasSubstr("Deployment webs: 0/1 ready"));
+  CmdResult plan = Paiplan("plan --detailed-exitcode");
+  EXPECT_EQ(plan.rc, 0) << "not-ready alone plans nothing: " << plan.all();
 }
 
 }  // namespace

@@ -8,6 +8,7 @@ paiplan_test(drift_test
     ${CMAKE_CURRENT_LIST_DIR}/kube_ownership_test.cc
     ${CMAKE_CURRENT_LIST_DIR}/ci_examples_test.cc
     ${CMAKE_CURRENT_LIST_DIR}/objects_test.cc
+    ${CMAKE_CURRENT_LIST_DIR}/catalogue_e2e_test.cc
     ${CMAKE_CURRENT_LIST_DIR}/../kube/kube_server_fixture.cc
   LIBS pp_kube pp_base)
 

@@ -1,32 +1,9 @@
 #!/usr/bin/env bash
 # Starts hadoop-node-manager: applies its manifests, then waits until it is ready.
-# Run by paiplan with cwd = the rendered copy of this deploy dir, KUBECONFIG set,
-# and PAIPLAN_SERVICE / PAIPLAN_WORKSPACE / PAIPLAN_ACTION in the environment.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
-# service.env is rendered from this service's config (NAMESPACE, READY_TIMEOUT, ...).
+# Reads service.env, sets SERVICE; the shared functions (_lib/kube.sh, copied here by paiplan).
 # shellcheck source=/dev/null
-source ./service.env
-SERVICE="${PAIPLAN_SERVICE:-hadoop-node-manager}"
+source ./_lib/kube.sh
 
-# Prints what Kubernetes knows about the pods labelled app=$1 (for a failed wait).
-diagnose() {
-  echo "--- $SERVICE: diagnostics for app=$1 in namespace $NAMESPACE ---" >&2
-  kubectl -n "$NAMESPACE" get pods -l "app=$1" -o wide >&2 || true
-  kubectl -n "$NAMESPACE" describe pods -l "app=$1" >&2 || true
-  kubectl -n "$NAMESPACE" get events --sort-by=.lastTimestamp >&2 || true
-}
-
-# wait_rollout KIND/NAME APP: waits up to READY_TIMEOUT seconds for a rollout.
-wait_rollout() {
-  if ! kubectl -n "$NAMESPACE" rollout status "$1" --timeout="${READY_TIMEOUT}s"; then
-    echo "$SERVICE: $1 is not ready after ${READY_TIMEOUT}s" >&2
-    diagnose "$2"
-    exit 1
-  fi
-}
-
-kubectl get namespace "$NAMESPACE" >/dev/null 2>&1 || kubectl create namespace "$NAMESPACE"
-kubectl -n "$NAMESPACE" apply -f hadoop-node-manager-configuration.yaml -f hadoop-node-manager.yaml
-wait_rollout daemonset/hadoop-node-manager hadoop-node-manager
-echo "$SERVICE: started"
+start_service daemonset/hadoop-node-manager hadoop-node-manager hadoop-node-manager-configuration.yaml hadoop-node-manager.yaml

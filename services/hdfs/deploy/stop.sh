@@ -1,15 +1,9 @@
 #!/usr/bin/env bash
 # Stops hdfs: uninstalls the Helm release; its volume claims (the data) stay.
-# Run by paiplan with cwd = the rendered copy of this deploy dir, KUBECONFIG set,
-# and PAIPLAN_SERVICE / PAIPLAN_WORKSPACE / PAIPLAN_ACTION in the environment.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
-# service.env is rendered from this service's config (NAMESPACE, READY_TIMEOUT, ...).
+# Reads service.env, sets SERVICE; the shared functions (_lib/kube.sh, copied here by paiplan).
 # shellcheck source=/dev/null
-source ./service.env
-SERVICE="${PAIPLAN_SERVICE:-hdfs}"
+source ./_lib/kube.sh
 
-if helm status "$RELEASE" -n "$NAMESPACE" >/dev/null 2>&1; then
-  helm uninstall "$RELEASE" -n "$NAMESPACE" --wait --timeout "${READY_TIMEOUT}s"
-fi
-echo "$SERVICE: stopped"
+release_stop

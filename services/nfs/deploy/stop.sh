@@ -1,11 +1,9 @@
 #!/usr/bin/env bash
 # Stops nfs: nothing to stop; the volume and its claim are data and stay until delete.
-# Run by paiplan with cwd = the rendered copy of this deploy dir, KUBECONFIG set,
-# and PAIPLAN_SERVICE / PAIPLAN_WORKSPACE / PAIPLAN_ACTION in the environment.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
-# service.env is rendered from this service's config (NAMESPACE, READY_TIMEOUT, ...).
+# Reads service.env, sets SERVICE; the shared functions (_lib/kube.sh, copied here by paiplan).
 # shellcheck source=/dev/null
-source ./service.env
-SERVICE="${PAIPLAN_SERVICE:-nfs}"
+source ./_lib/kube.sh
+
 echo "$SERVICE: volume and claim kept (use delete to remove them)"

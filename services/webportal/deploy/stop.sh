@@ -1,12 +1,9 @@
 #!/usr/bin/env bash
 # Stops webportal: removes its workloads and services, keeps persistent data.
-# Run by paiplan with cwd = the rendered copy of this deploy dir, KUBECONFIG set,
-# and PAIPLAN_SERVICE / PAIPLAN_WORKSPACE / PAIPLAN_ACTION in the environment.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
-# service.env is rendered from this service's config (NAMESPACE, READY_TIMEOUT, ...).
+# Reads service.env, sets SERVICE; the shared functions (_lib/kube.sh, copied here by paiplan).
 # shellcheck source=/dev/null
-source ./service.env
-SERVICE="${PAIPLAN_SERVICE:-webportal}"
-kubectl -n "$NAMESPACE" delete --ignore-not-found --timeout="${READY_TIMEOUT}s" -f webportal.yaml
-echo "$SERVICE: stopped"
+source ./_lib/kube.sh
+
+stop_service webportal.yaml

@@ -80,6 +80,9 @@ def resource_list(group, version):
 
 def discovery(parts):
     """(code, body) for a discovery path, or None."""
+    if parts[:1] == ["openapi"]:
+        from .openapi import openapi  # imports this module: resolved at call time
+        return openapi(parts)
     if parts == ["version"]:
         return 200, VERSION
     if parts in (["healthz"], ["livez"], ["readyz"]):

@@ -170,6 +170,7 @@ class Api:
         new["kind"], new["apiVersion"] = r.kind, r.group_version
         if r.kind == "Secret":
             fold_string_data(new)
+        default_strategy(new)
         meta = new["metadata"]
         for fixed in ("uid", "creationTimestamp"):
             if old and fixed in old["metadata"]:
@@ -335,6 +336,16 @@ def stale(plural, name):
     return ApiError(409, "Conflict", 'Operation cannot be fulfilled on %s "%s": the object has '
                     'been modified; please apply your changes to the latest version and try '
                     'again' % (plural, name), {"name": name, "kind": plural})
+
+
+# The update strategy the real API server defaults (`kubectl rollout status` reads it).
+STRATEGY_FIELD = {"Deployment": "strategy", "DaemonSet": "updateStrategy", "StatefulSet": "updateStrategy"}
+
+
+def default_strategy(obj):
+    field, spec = STRATEGY_FIELD.get(obj.get("kind")), obj.get("spec")
+    if field and isinstance(spec, dict) and not spec.get(field):
+        spec[field] = {"type": "RollingUpdate"}
 
 
 def fold_string_data(secret):
