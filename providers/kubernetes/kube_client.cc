@@ -48,6 +48,18 @@ std::string StringAt(const json& j, const char* key) {
   return it != j.end() && it->is_string() ? it->get<std::string>() : "";
 }
 
+NodeInfo ToNodeInfo(const json& item) {
+  const json& meta = Field(item, "metadata");
+  NodeInfo n{StringAt(meta, "name"), StringMap(Field(meta, "labels")), StringAt(meta, "resourceVersion")};
+  const json& conditions = Field(Field(item, "status"), "conditions");
+  for (const json& c : conditions.is_array() ? conditions : json::array()) {
+    if (!c.is_object() || StringAt(c, "type") != "Ready") continue;
+    n.ready = StringAt(c, "status") == "True";
+    n.ready_transition = StringAt(c, "lastTransitionTime");
+  }
+  return n;
+}
+
 ConfigMap ToConfigMap(const json& j) {
   ConfigMap cm;
   const json& meta = Field(j, "metadata");
@@ -122,11 +134,7 @@ Result<std::vector<NodeInfo>> KubeClient::ListNodesOnce(bool* expired) {
     if (!items.is_array() && !items.is_null()) {
       return Err(Status::Corruption("listing nodes: `items` is not a list"));
     }
-    for (const json& item : items.is_array() ? items : json::array()) {
-      const json& meta = Field(item, "metadata");
-      nodes.push_back({StringAt(meta, "name"), StringMap(Field(meta, "labels")),
-                       StringAt(meta, "resourceVersion")});
-    }
+    for (const json& item : items.is_array() ? items : json::array()) nodes.push_back(ToNodeInfo(item));
     cont = StringAt(Field(page, "metadata"), "continue");
   } while (!cont.empty());
   std::sort(nodes.begin(), nodes.end(),
@@ -152,9 +160,7 @@ Result<std::optional<NodeInfo>> KubeClient::GetNode(const std::string& name) {
   if (sent.status == 404) return std::optional<NodeInfo>();
   if (sent.status < 200 || sent.status > 299) return Err(HttpErrorStatus(config_, request, sent, call));
   PP_ASSIGN_OR_RETURN(json j, ParseObject(sent.body, call.what + " at " + config_.server));
-  const json& meta = Field(j, "metadata");
-  return std::optional<NodeInfo>(NodeInfo{StringAt(meta, "name"), StringMap(Field(meta, "labels")),
-                                          StringAt(meta, "resourceVersion")});
+  return std::optional<NodeInfo>(ToNodeInfo(j));
 }
 
 Status KubeClient::PatchNodeLabels(const std::string& name,
