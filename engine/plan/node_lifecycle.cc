@@ -1,5 +1,7 @@
 #include "engine/plan/node_lifecycle.h"
 
+#include <algorithm>
+
 #include "engine/base/duration.h"
 #include "engine/base/fs.h"
 #include "engine/plan/join_credentials.h"
