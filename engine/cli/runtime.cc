@@ -40,8 +40,18 @@ class KubeAdapter : public plan::KubeApi {
   KubeAdapter(kube::KubeConfig cfg, kube::KubeClientOptions options)
       : client_(std::move(cfg), std::move(options)) {}
   std::string server() const override { return client_.server(); }
+  // One node LIST per plan: the node resources observe readiness first and
+  // the label resources right after take the same answer (once).
   Result<std::map<std::string, std::map<std::string, std::string>>> ListNodeLabels() override {
-    PP_ASSIGN_OR_RETURN(auto nodes, client_.ListNodes());
+    std::optional<std::vector<kube::NodeInfo>> listed;
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      listed.swap(last_list_);
+    }
+    if (!listed) {
+      PP_ASSIGN_OR_RETURN(listed, client_.ListNodes());
+    }
+    auto& nodes = *listed;
     std::map<std::string, std::map<std::string, std::string>> out;
     for (auto& n : nodes) out[n.name] = std::move(n.labels);
     return out;
@@ -91,6 +101,8 @@ class KubeAdapter : public plan::KubeApi {
     PP_ASSIGN_OR_RETURN(auto nodes, client_.ListNodes());
     std::map<std::string, plan::NodeReadiness> out;
     for (auto& n : nodes) out[n.name] = {n.ready, n.ready_transition};
+    std::lock_guard<std::mutex> l(mu_);
+    last_list_ = std::move(nodes);
     return out;
   }
   Status CordonNode(const std::string& node) override { return client_.CordonNode(node); }
@@ -106,6 +118,8 @@ class KubeAdapter : public plan::KubeApi {
 
  private:
   kube::KubeClient client_;
+  std::mutex mu_;
+  std::optional<std::vector<kube::NodeInfo>> last_list_;  // guarded by mu_: the last readiness LIST, until labels take it
 };
 
 Result<std::optional<kube::KubeConfig>> LoadWorkspaceKubeConfig(const config::Workspace& ws) {
