@@ -301,7 +301,7 @@ void AddServices(const config::Workspace& ws, const graph::ResourceGraph& g, con
 
 std::string NodeHash(const ojson& attributes) {
   ojson hashed = attributes;
-  for (const char* k : {"keyfile_path", "proxy_jump"}) hashed.erase(k);
+  for (const char* k : {"keyfile_path", "proxy_jump", "nodename"}) hashed.erase(k);
   return HashJson(hashed);
 }
 

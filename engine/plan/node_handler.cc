@@ -106,7 +106,7 @@ class NodeHandler : public ResourceHandler {
 
  private:
   // Connection details kept in the attributes but outside the hash (see desired.cc).
-  static constexpr const char* kConnectionKeys[] = {"keyfile_path", "proxy_jump"};
+  static constexpr const char* kConnectionKeys[] = {"keyfile_path", "proxy_jump", "nodename"};
 
   static const ojson& NodeFacts(const Observation& obs) {
     static const ojson kNone;
