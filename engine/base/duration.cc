@@ -2,6 +2,8 @@
 
 #include <cctype>
 #include <cmath>
+#include <cstdio>
+#include <ctime>
 
 namespace paiplan {
 
@@ -44,6 +46,26 @@ std::string FormatDuration(double seconds) {
   if (s >= 60) out += std::to_string(s / 60) + "m", s %= 60;
   if (s > 0) out += std::to_string(s) + "s";
   return out;
+}
+
+std::optional<double> ParseRfc3339(const std::string& text) {
+  std::tm tm{};
+  char zone = 0;
+  int frac = 0;
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%c", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+                  &tm.tm_min, &tm.tm_sec, &zone) != 7) {
+    return std::nullopt;
+  }
+  if (zone == '.') {
+    size_t z = text.find_first_not_of("0123456789", 20);
+    frac = z != std::string::npos && text[z] == 'Z' && z + 1 == text.size();
+    if (!frac) return std::nullopt;
+  } else if (zone != 'Z' || text.size() != 20) {
+    return std::nullopt;
+  }
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  return double(timegm(&tm));
 }
 
 }  // namespace paiplan

@@ -1,5 +1,7 @@
 #include "engine/cli/common.h"
 
+#include "engine/plan/join_credentials.h"
+
 #include <unistd.h>
 
 #include <cstdlib>
@@ -55,6 +57,11 @@ bool KubernetesConfigured(const config::Workspace& ws, std::string* why) {
   if (kc && *kc) return true;
   const char* home = std::getenv("HOME");
   if (home && fs::Exists(fs::Join(home, ".kube/config"))) return true;
+  // The role packages create the cluster and hand its admin kubeconfig over
+  // during the apply (docs/bootstrap.md); not in their dry mode.
+  auto mode = ws.settings.node_env.find("PAIPLAN_BOOTSTRAP_MODE");
+  bool dry = mode != ws.settings.node_env.end() && mode->second == "dry";
+  if (plan::IsJoinedCluster(ws) && !dry) return true;
   *why = "no Kubernetes cluster is configured (paiplan.yaml kubernetes:, KUBECONFIG or ~/.kube/config): "
          "node labels and the cluster ConfigMap are not managed";
   return false;

@@ -7,6 +7,8 @@
 
 #include "engine/base/fs.h"
 #include "engine/base/path_policy.h"
+#include "engine/cli/deferred_kube.h"
+#include "engine/plan/join_credentials.h"
 #include "engine/plan/attr_diff.h"
 #include "engine/plan/desired.h"
 #include "engine/plan/local_transport.h"
@@ -38,8 +40,18 @@ class KubeAdapter : public plan::KubeApi {
   KubeAdapter(kube::KubeConfig cfg, kube::KubeClientOptions options)
       : client_(std::move(cfg), std::move(options)) {}
   std::string server() const override { return client_.server(); }
+  // One node LIST per plan: the node resources observe readiness first and
+  // the label resources right after take the same answer (once).
   Result<std::map<std::string, std::map<std::string, std::string>>> ListNodeLabels() override {
-    PP_ASSIGN_OR_RETURN(auto nodes, client_.ListNodes());
+    std::optional<std::vector<kube::NodeInfo>> listed;
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      listed.swap(last_list_);
+    }
+    if (!listed) {
+      PP_ASSIGN_OR_RETURN(listed, client_.ListNodes());
+    }
+    auto& nodes = *listed;
     std::map<std::string, std::map<std::string, std::string>> out;
     for (auto& n : nodes) out[n.name] = std::move(n.labels);
     return out;
@@ -90,9 +102,29 @@ class KubeAdapter : public plan::KubeApi {
                       const std::string& name) override {
     return client_.DeleteObject(kube::ObjectPath(api, kind, ns, name));
   }
+  Result<std::map<std::string, plan::NodeReadiness>> ListNodeReadiness() override {
+    PP_ASSIGN_OR_RETURN(auto nodes, client_.ListNodes());
+    std::map<std::string, plan::NodeReadiness> out;
+    for (auto& n : nodes) out[n.name] = {n.ready, n.ready_transition};
+    std::lock_guard<std::mutex> l(mu_);
+    last_list_ = std::move(nodes);
+    return out;
+  }
+  Status CordonNode(const std::string& node) override { return client_.CordonNode(node); }
+  Result<std::vector<nlohmann::json>> ListPodsOnNode(const std::string& node) override {
+    return client_.ListPodsOnNode(node);
+  }
+  Result<std::optional<std::string>> EvictPod(const std::string& ns, const std::string& name) override {
+    return client_.EvictPod(ns, name);
+  }
+  Status DeleteNode(const std::string& node) override {
+    return client_.DeleteObject("/api/v1/nodes/" + kube::UrlEscape(node));
+  }
 
  private:
   kube::KubeClient client_;
+  std::mutex mu_;
+  std::optional<std::vector<kube::NodeInfo>> last_list_;  // guarded by mu_: the last readiness LIST, until labels take it
 };
 
 Result<std::optional<kube::KubeConfig>> LoadWorkspaceKubeConfig(const config::Workspace& ws) {
@@ -117,6 +149,7 @@ struct Runtime::Impl {
   std::mutex mu;
   std::map<std::string, std::unique_ptr<plan::LocalTransport>> local;
   std::unique_ptr<KubeAdapter> kube;
+  std::unique_ptr<DeferredKube> deferred;  // no kubeconfig yet: the first master's bootstrap fetches it
 };
 
 Runtime::Runtime(const GlobalOptions& g, const config::Workspace& ws) : g_(g), ws_(ws), impl_(std::make_unique<Impl>()) {
@@ -173,6 +206,7 @@ Runtime::Runtime(const GlobalOptions& g, const config::Workspace& ws) : g_(g), w
     env_.kube_error = cfg.error().message();
   } else if (!cfg->has_value()) {
     env_.kube_error = "no kubeconfig found";
+    if (plan::IsJoinedCluster(ws)) DeferToFetchedKubeconfig(g);
   } else if (Status trusted = g.untrusted ? kube::RequireVerifiedServer(**cfg) : Status::Ok(); !trusted.ok()) {
     env_.kube_error = trusted.message();
   } else {
@@ -183,6 +217,33 @@ Runtime::Runtime(const GlobalOptions& g, const config::Workspace& ws) : g_(g), w
     impl_->kube = std::make_unique<KubeAdapter>(std::move(**cfg), std::move(options));
     env_.kube = impl_->kube.get();
   }
+}
+
+// A new cluster of the built-in (or kubeadm-like) role packages: the first
+// master's bootstrap writes .paiplan/kubeconfig during this apply; the
+// Kubernetes actions after it load it then (docs/bootstrap.md).
+void Runtime::DeferToFetchedKubeconfig(const GlobalOptions& g) {
+  std::string path = fs::Join(env_.paiplan_dir, "kubeconfig");
+  bool untrusted = g.untrusted;
+  double timeout = ws_.settings.kube_timeout;
+  std::string context = ws_.settings.kube_context;
+  auto loader = [path, untrusted, timeout, context]() -> Result<std::unique_ptr<plan::KubeApi>> {
+    if (!fs::Exists(path)) return std::unique_ptr<plan::KubeApi>();
+    kube::KubeConfigOptions ko;
+    ko.paths = {path};
+    ko.context = context;
+    PP_ASSIGN_OR_RETURN(auto cfg, kube::LoadKubeConfig(ko));
+    if (!cfg) return std::unique_ptr<plan::KubeApi>();
+    if (untrusted) PP_RETURN_IF_ERROR_R(kube::RequireVerifiedServer(*cfg));
+    kube::KubeClientOptions options;
+    options.request_timeout = std::chrono::milliseconds(int64_t(timeout * 1000));
+    return std::unique_ptr<plan::KubeApi>(std::make_unique<KubeAdapter>(std::move(*cfg), std::move(options)));
+  };
+  impl_->deferred = std::make_unique<DeferredKube>(
+      loader, "no kubeconfig yet: the first master's bootstrap fetches it to " + path);
+  env_.kube = impl_->deferred.get();
+  env_.kube_error = "no kubeconfig yet: the first master's bootstrap fetches it to " + path;
+  env_.kubeconfig_path = path;
 }
 
 Runtime::~Runtime() = default;

@@ -54,6 +54,7 @@ class Runtime {
   const std::map<std::string, plan::Desired>& desired() const { return desired_; }
 
  private:
+  void DeferToFetchedKubeconfig(const GlobalOptions& g);
   struct Impl;
   const GlobalOptions& g_;
   const config::Workspace& ws_;

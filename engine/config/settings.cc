@@ -71,6 +71,8 @@ Settings ParseSettings(const ojson& doc, const std::string& root, const std::str
   ojson nodes = v.value("nodes", ojson::object());
   s.node_state_dir = Str(nodes, "state-dir", "/var/lib/paiplan");
   s.bootstrap_timeout = Num(nodes, "bootstrap-timeout", 1800);
+  s.drain_timeout = Num(nodes, "drain-timeout", 300);
+  s.repair_after = Num(nodes, "repair-after", 600);
   if (nodes.contains("env") && nodes["env"].is_object()) {
     for (auto it = nodes["env"].begin(); it != nodes["env"].end(); ++it) {
       s.node_env[it.key()] = it.value().is_string() ? it.value().get<std::string>() : it.value().dump();

@@ -94,6 +94,12 @@ struct Settings {
   int ssh_keepalive = 30;  // seconds of idle before an SSH keepalive; 0: none
   std::string node_state_dir = "/var/lib/paiplan";
   double bootstrap_timeout = 1800;
+  // Removing a machine drains its Node first; evictions a PodDisruptionBudget
+  // refuses are retried this many seconds, then the removal fails.
+  double drain_timeout = 300;
+  // A Node NotReady (Ready False/Unknown) this many seconds is re-bootstrapped
+  // and re-joined; 0: never (docs/bootstrap.md).
+  double repair_after = 600;
   // nodes.env: extra environment of every role script (bootstrap.sh,
   // clean.sh, join-credentials.sh), e.g. PAIPLAN_BOOTSTRAP_MODE or a proxy.
   std::map<std::string, std::string> node_env;

@@ -84,6 +84,9 @@ void ResourceGraph::AddJoinOrder(const config::Workspace& ws, ResourceGraph* g) 
   for (int w : workers) {
     for (int m : masters) g->AddEdge(m, w);
   }
+  // The cluster's ConfigMap needs the cluster (and, on a new one, the admin
+  // kubeconfig the first master's bootstrap fetches).
+  if (int config = g->Find("config.cluster"); config >= 0) g->AddEdge(masters[0], config);
 }
 
 std::optional<ResourceGraph> ResourceGraph::Build(const config::Workspace& ws, bool with_kube,

@@ -177,6 +177,8 @@ void AddNodes(const config::Workspace& ws, const graph::ResourceGraph& g, Diagno
     // still be observed and cleaned. Not secrets; passwords are never kept.
     if (!m.keyfile_path.empty()) d.attributes["keyfile_path"] = m.keyfile_path;
     if (!m.proxy_jump.empty()) d.attributes["proxy_jump"] = m.proxy_jump;
+    // Its Node's name, for draining and deleting it once the machine is removed.
+    d.attributes["nodename"] = m.nodename;
     out->emplace(d.address, std::move(d));
   }
   for (const auto& [key, times] : undefined) {
@@ -305,7 +307,7 @@ void AddServices(const config::Workspace& ws, const graph::ResourceGraph& g, con
 
 std::string NodeHash(const ojson& attributes) {
   ojson hashed = attributes;
-  for (const char* k : {"keyfile_path", "proxy_jump"}) hashed.erase(k);
+  for (const char* k : {"keyfile_path", "proxy_jump", "nodename"}) hashed.erase(k);
   return HashJson(hashed);
 }
 

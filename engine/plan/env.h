@@ -55,6 +55,12 @@ struct ObjectApplyResult {
   std::vector<ObjectConflict> conflicts;  // non-empty: nothing was applied
 };
 
+// A Node's Ready condition (node.* repairs).
+struct NodeReadiness {
+  bool ready = false;
+  std::string since;  // the condition's lastTransitionTime, RFC 3339 ("" when unknown)
+};
+
 // The part of the Kubernetes API paiplan uses (implemented over libcurl in
 // providers/kubernetes, and by fakes in unit tests).
 class KubeApi {
@@ -95,6 +101,20 @@ class KubeApi {
   // A missing object is OK.
   virtual Status DeleteObject(const std::string& api_version, const std::string& kind, const std::string& ns,
                               const std::string& name);
+
+  // ---- Nodes: readiness, draining, deletion (node.* removals and repairs;
+  // node_drain.h). The defaults fail Unimplemented, as above.
+  // Every node's Ready condition (one paginated LIST).
+  virtual Result<std::map<std::string, NodeReadiness>> ListNodeReadiness();
+  // Sets spec.unschedulable; NotFound when the node does not exist.
+  virtual Status CordonNode(const std::string& node);
+  // Every pod bound to the node (fieldSelector spec.nodeName), all namespaces.
+  virtual Result<std::vector<nlohmann::json>> ListPodsOnNode(const std::string& node);
+  // nullopt: evicted or already gone; a value: refused for now (429: a
+  // PodDisruptionBudget), the API's words.
+  virtual Result<std::optional<std::string>> EvictPod(const std::string& ns, const std::string& name);
+  // Deletes the Node object; a missing one is OK.
+  virtual Status DeleteNode(const std::string& node);
 };
 
 // Reaches a machine (SSH or local directory); the returned transport is
@@ -189,6 +209,9 @@ class ResourceHandler {
   // re-runs the start-script when its status probe failed). Called by the
   // planner after it turned drift into `action`.
   virtual void PlanRepair(const Observation& obs, Action* action) const {}
+  // The steps a delete of `address` takes, shown under it one per line
+  // (a machine's removal); known after Observe.
+  virtual std::vector<std::string> DeleteSteps(const std::string& address) const { return {}; }
   // Why recorded attributes `before` must become `after` ("template grafana.yaml changed").
   virtual std::string DescribeChange(const ojson& before, const ojson& after) const = 0;
   // Carries out `action`. The batch holds what to record (the new record, or a

@@ -37,6 +37,13 @@ Result<ObjectApplyResult> KubeApi::ApplyObject(const nlohmann::json&, bool, bool
 Status KubeApi::DeleteObject(const std::string&, const std::string&, const std::string&, const std::string&) {
   return NoObjects();
 }
+Result<std::map<std::string, NodeReadiness>> KubeApi::ListNodeReadiness() { return Err(NoObjects()); }
+Status KubeApi::CordonNode(const std::string&) { return NoObjects(); }
+Result<std::vector<nlohmann::json>> KubeApi::ListPodsOnNode(const std::string&) { return Err(NoObjects()); }
+Result<std::optional<std::string>> KubeApi::EvictPod(const std::string&, const std::string&) {
+  return Err(NoObjects());
+}
+Status KubeApi::DeleteNode(const std::string&) { return NoObjects(); }
 
 std::vector<Difference> ResourceHandler::Differences(const state::ResourceRecord& recorded,
                                                      const Observation& obs) const {

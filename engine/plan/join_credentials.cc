@@ -32,6 +32,22 @@ std::string JoinEnvName(const std::string& key) {
   return name;
 }
 
+Result<providers::ExecResult> RunInStaging(const Env& env, providers::Transport* t, const config::Machine& on,
+                                           const std::string& script, const std::map<std::string, std::string>& extra,
+                                           ApplyContext& ctx) {
+  providers::ExecRequest req;
+  req.command = "bash ./" + script;
+  req.cwd = fs::Join(env.ws->settings.node_state_dir, "staging");
+  req.env = env.ws->settings.node_env;
+  req.env["PAIPLAN_HOSTNAME"] = on.hostname;
+  req.env["PAIPLAN_ROLE"] = on.role;
+  req.env["PAIPLAN_HOSTIP"] = on.hostip;
+  for (const auto& [k, v] : extra) req.env[k] = v;
+  req.timeout = std::chrono::milliseconds(int64_t(env.ws->settings.ssh_command_timeout * 1000));
+  req.on_output = [&](std::string_view chunk, bool) { ctx.log(chunk); };
+  return t->Exec(req);
+}
+
 JoinCredentials::JoinCredentials(const Env& env) : env_(env), joined_(IsJoinedCluster(*env.ws)) {}
 
 bool JoinCredentials::NeedsCredentials(const config::Machine& m) const {
@@ -73,25 +89,15 @@ Result<OutputValues> JoinCredentials::MintOn(const config::Machine& master, cons
     }
   }
   PP_RETURN_IF_ERROR_R(t->RemoveFile(out));
-  providers::ExecRequest req;
-  req.command = std::string("bash ./") + kScript;
-  req.cwd = staging;
-  req.env = env_.ws->settings.node_env;
-  req.env["PAIPLAN_HOSTNAME"] = master.hostname;
-  req.env["PAIPLAN_ROLE"] = master.role;
-  req.env["PAIPLAN_HOSTIP"] = master.hostip;
-  req.env["PAIPLAN_JOIN_FOR"] = m.hostname;
-  req.env["PAIPLAN_JOIN_ROLE"] = m.role;
-  req.env["PAIPLAN_OUTPUTS"] = out;
-  req.timeout = std::chrono::milliseconds(int64_t(env_.ws->settings.ssh_command_timeout * 1000));
-  req.on_output = [&](std::string_view chunk, bool) { ctx.log(chunk); };
-  PP_ASSIGN_OR_RETURN(auto res, t->Exec(req));
+  auto res = RunInStaging(env_, t, master, kScript,
+                          {{"PAIPLAN_JOIN_FOR", m.hostname}, {"PAIPLAN_JOIN_ROLE", m.role}, {"PAIPLAN_OUTPUTS", out}}, ctx);
+  if (!res) return Err(res.error());
   auto text = t->ReadFile(out);
   (void)t->RemoveFile(out);  // credentials do not stay on the master's disk
-  if (res.exit_status != 0) {
-    std::string tail = res.stderr_tail.empty() ? res.stdout_tail : res.stderr_tail;
+  if (res->exit_status != 0) {
+    std::string tail = res->stderr_tail.empty() ? res->stdout_tail : res->stderr_tail;
     return Err(Status::FailedPrecondition(std::string(kScript) + " exited with status " +
-                                          std::to_string(res.exit_status) + "; last output: " + tail));
+                                          std::to_string(res->exit_status) + "; last output: " + tail));
   }
   if (!text) return Err(text.error());
   if (!text->has_value() || (*text)->empty()) {

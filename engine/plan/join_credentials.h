@@ -34,6 +34,15 @@ const config::Machine* FirstMaster(const config::Workspace& ws);
 // "PAIPLAN_JOIN_" + the key upper-cased, other characters as '_'.
 std::string JoinEnvName(const std::string& key);
 
+// Runs `bash ./SCRIPT` in the staging folder of machine `on` (where its
+// bootstrap left the role package, lib.sh included) through `t`, with the
+// role scripts' environment (nodes.env, PAIPLAN_HOSTNAME/ROLE/HOSTIP) plus
+// `extra`, output to the action's log, timeout ssh.command-timeout. Fails as
+// Transport::Exec does; a non-zero exit is a result, not an error.
+Result<providers::ExecResult> RunInStaging(const Env& env, providers::Transport* t, const config::Machine& on,
+                                           const std::string& script, const std::map<std::string, std::string>& extra,
+                                           ApplyContext& ctx);
+
 class JoinCredentials {
  public:
   explicit JoinCredentials(const Env& env);

@@ -23,6 +23,10 @@ enum class ActionType { kNoOp, kCreate, kUpdate, kReplace, kDelete };
 const char* ActionName(ActionType t);  // "no-op", "create", "update", "replace", "delete"
 std::optional<ActionType> ParseActionName(const std::string& s);
 
+// Action::script of a node.* delete of a whole `destroy`: the machine is
+// cleaned without draining its Node or leaving etcd first.
+inline constexpr char kWholeClusterGoes[] = "destroy";
+
 struct Action {
   std::string address;
   graph::Kind kind = graph::Kind::kNode;
@@ -35,7 +39,8 @@ struct Action {
   std::string machine;                  // hostname whose machine this action touches (node.*), else ""
   bool purge = false;                   // service delete runs the delete-script
   std::string script;                   // service update: run this script instead of the refresh-script
-                                        // ("start": the repair of a failed status probe); "" = default
+                                        // ("start": the repair of a failed status probe); "" = default;
+                                        // node.*: "repair" (a NotReady node), kWholeClusterGoes (a delete)
   std::string content;                  // render.*: the text to write
   std::string diff;                     // render.*: unified diff, sensitive values masked
   std::vector<std::string> notes;       // extra lines shown under the action (e.g. pending on bootstrap)

@@ -3,11 +3,14 @@
 #include <algorithm>
 #include <chrono>
 
+#include "engine/base/duration.h"
 #include "engine/base/fs.h"
 #include "engine/base/path_policy.h"
 #include "engine/plan/handlers.h"
 #include "engine/plan/join_credentials.h"
+#include "engine/plan/node_drain.h"
 #include "engine/plan/node_health.h"
+#include "engine/plan/node_lifecycle.h"
 #include "engine/plan/rolling.h"
 #include "engine/plan/role_package.h"
 #include "engine/plan/service_script.h"
@@ -25,7 +28,21 @@ class NodeHandler : public ResourceHandler {
     ParallelFor(items.size(), env_.ws->settings.ssh_parallelism, [&](size_t i) {
       obs[i] = ObserveOne(items[i]);
     });
+    ObserveNodes(items, &obs, &delete_steps_);
     for (size_t i = 0; i < items.size(); ++i) (*out)[items[i].address] = std::move(obs[i]);
+  }
+
+  std::vector<std::string> DeleteSteps(const std::string& address) const override {
+    auto it = delete_steps_.find(address);
+    return it == delete_steps_.end() ? std::vector<std::string>() : it->second;
+  }
+
+  // A NotReady Node past nodes.repair-after is re-bootstrapped and re-joined
+  // (not the first master: that would create a new cluster).
+  void PlanRepair(const Observation& obs, Action* a) const override {
+    if (NotReadyReason(NodeFacts(obs), env_.ws->settings.repair_after).empty() || IsFirstMaster(a->after)) return;
+    a->script = kRepairScript;
+    for (auto& s : RepairSteps(*env_.ws, a->before)) a->notes.push_back(std::move(s));
   }
 
   std::vector<Difference> Differences(const state::ResourceRecord& rec, const Observation& obs) const override {
@@ -44,6 +61,8 @@ class NodeHandler : public ResourceHandler {
     };
     differs("role", "role", std::string::npos);
     differs("package_hash", "package hash", 12);
+    std::string not_ready = NotReadyReason(NodeFacts(obs), env_.ws->settings.repair_after);
+    if (diffs.empty() && !not_ready.empty() && !IsFirstMaster(want)) return {{"ready", not_ready}};
     // `state mv` keeps the marker written under the old name and records its
     // hash as marker_hash: that marker is the same machine's (docs/state-mv.md).
     if (diffs.empty() && obs.hash != rec.value("hash", "") && obs.hash != rec.value("marker_hash", ""))
@@ -69,6 +88,8 @@ class NodeHandler : public ResourceHandler {
   ApplyResult Apply(const Action& a, ApplyContext& ctx) override {
     ApplyResult r;
     std::optional<OutputValues> published;
+    if (a.type == ActionType::kReplace && a.script == kRepairScript) r.status = Repair(a, ctx);
+    if (!r.status.ok()) return r;
     r.status = a.type == ActionType::kDelete ? Clean(a, ctx) : Bootstrap(a, ctx, &published);
     if (!r.status.ok()) return r;
     if (a.type == ActionType::kDelete) {
@@ -88,7 +109,41 @@ class NodeHandler : public ResourceHandler {
 
  private:
   // Connection details kept in the attributes but outside the hash (see desired.cc).
-  static constexpr const char* kConnectionKeys[] = {"keyfile_path", "proxy_jump"};
+  static constexpr const char* kConnectionKeys[] = {"keyfile_path", "proxy_jump", "nodename"};
+
+  static const ojson& NodeFacts(const Observation& obs) {
+    static const ojson kNone;
+    return obs.attributes.is_object() && obs.attributes.contains(kNodeObserved) ? obs.attributes[kNodeObserved] : kNone;
+  }
+
+  bool IsFirstMaster(const ojson& attrs) const {
+    const config::Machine* first = FirstMaster(*env_.ws);
+    return first && attrs.is_object() && attrs.value("hostname", std::string()) == first->hostname;
+  }
+
+  // Whether paiplan drives the Nodes of these machines: the role packages
+  // form a kubeadm cluster and Kubernetes is managed.
+  bool Lifecycle() const { return IsJoinedCluster(*env_.ws) && (env_.kube || !env_.kube_error.empty()); }
+
+  // What the API says of each machine's Node (one LIST), for repairs and the
+  // steps of removals; nothing when these machines' Nodes are not paiplan's.
+  void ObserveNodes(const std::vector<ObserveItem>& items, std::vector<Observation>* obs,
+                    std::map<std::string, std::vector<std::string>>* steps) const {
+    if (!Lifecycle() || items.empty()) return;
+    Result<std::map<std::string, NodeReadiness>> nodes =
+        env_.kube ? env_.kube->ListNodeReadiness() : Err(Status::Unavailable(env_.kube_error));
+    double now = ParseRfc3339(env_.now()).value_or(0);
+    for (size_t i = 0; i < items.size(); ++i) {
+      const ObserveItem& it = items[i];
+      Observation& o = (*obs)[i];
+      const ojson& attrs = it.desired ? it.desired->attributes : (*it.recorded)["attributes"];
+      ojson facts = nodes ? NodeObservation(NodeNameOf(attrs), *nodes, now) : ojson();
+      if (o.attributes.is_object() && !facts.is_null()) o.attributes[kNodeObserved] = facts;
+      if (!it.desired && it.recorded) {
+        (*steps)[it.address] = RemovalSteps(*env_.ws, attrs, facts, nodes ? "" : nodes.error().message());
+      }
+    }
+  }
 
   std::string MarkerPath(const ojson& attrs) const {
     std::string dir = attrs.is_object() ? attrs.value("state_dir", env_.ws->settings.node_state_dir)
@@ -251,8 +306,45 @@ class NodeHandler : public ResourceHandler {
     return Status::Ok();
   }
 
+  // Removal: drain, clean.sh, leave etcd (a master), delete the Node, then
+  // the marker (node_lifecycle.h); without Kubernetes, clean.sh only.
   Status Clean(const Action& a, ApplyContext& ctx) {
     config::Machine m = MachineFor(a.address.substr(5), a.before);
+    std::string node = NodeNameOf(a.before);
+    bool lifecycle = Lifecycle(), whole = a.script == kWholeClusterGoes;
+    if (lifecycle && !whole && !env_.kube) return Status::Unavailable("cannot drain Node " + node + ": " + env_.kube_error);
+    if (lifecycle && whole) ctx.log("# destroy: the whole cluster goes: Node " + node + " is not drained nor deleted\n");
+    if (lifecycle && !whole) {
+      ctx.log("# step: cordon and drain Node " + node + "\n");
+      PP_RETURN_IF_ERROR(DrainNode(*env_.kube, node,
+                                   {env_.ws->settings.drain_timeout, env_.ready_poll_seconds, ctx.cancelled}, ctx.log));
+    }
+    PP_RETURN_IF_ERROR(CleanScript(a, m, ctx));
+    PP_RETURN_IF_ERROR(LeaveCluster(m, node, lifecycle && !whole, !whole, ctx));
+    PP_ASSIGN_OR_RETURN(auto* t, env_.transport(m));
+    return t->RemoveFile(MarkerPath(a.before));
+  }
+
+  // A removed or repaired master leaves etcd; the Node object is deleted.
+  Status LeaveCluster(const config::Machine& m, const std::string& node, bool lifecycle, bool etcd, ApplyContext& ctx) {
+    if (etcd && LeavesEtcd(*env_.ws, m.role)) PP_RETURN_IF_ERROR(LeaveEtcd(env_, m.hostname, node, ctx));
+    if (!lifecycle) return Status::Ok();
+    ctx.log("# step: delete Node " + node + " (" + env_.kube->server() + ")\n");
+    return env_.kube->DeleteNode(node);
+  }
+
+  // Repair of a NotReady node, before its bootstrap: clean.sh (kubeadm
+  // reset), leave etcd, delete the Node; the bootstrap then joins again.
+  Status Repair(const Action& a, ApplyContext& ctx) {
+    config::Machine m = MachineFor(a.address.substr(5), a.after);
+    bool lifecycle = Lifecycle();
+    if (lifecycle && !env_.kube) return Status::Unavailable("cannot repair " + m.hostname + ": " + env_.kube_error);
+    ctx.log("# repair: " + a.reason + "\n");
+    PP_RETURN_IF_ERROR(CleanScript(a, m, ctx));
+    return LeaveCluster(m, NodeNameOf(a.after), lifecycle, true, ctx);
+  }
+
+  Status CleanScript(const Action& a, const config::Machine& m, ApplyContext& ctx) {
     PP_ASSIGN_OR_RETURN(auto* t, env_.transport(m));
     std::string dir = a.before.is_object() ? a.before.value("state_dir", env_.ws->settings.node_state_dir)
                                            : env_.ws->settings.node_state_dir;
@@ -269,13 +361,14 @@ class NodeHandler : public ResourceHandler {
     } else {
       ctx.log("no clean.sh in " + clean_src + "; only the marker is removed\n");
     }
-    return t->RemoveFile(MarkerPath(a.before));
+    return Status::Ok();
   }
 
   const Env& env_;
   Diagnostics diags_;  // template errors were already reported by the planner
   RolePackager packager_;
   JoinCredentials joins_;
+  std::map<std::string, std::vector<std::string>> delete_steps_;  // by address; written by Observe
 };
 
 }  // namespace

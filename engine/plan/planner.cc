@@ -233,6 +233,34 @@ void OrderDeletesAfterFormerDependents(Plan* plan, const state::Snapshot& snap) 
   }
 }
 
+// A machine added to layout.yaml refreshes the services whose deploy-rules
+// select it (their prerequisites include its node.* or label.*), with a
+// reason naming it; a service created by this plan is simply started.
+void RefreshServicesOnAddedMachines(Plan* plan) {
+  std::set<std::string> added;
+  for (const auto& a : plan->actions)
+    if (a.kind == graph::Kind::kNode && a.type == ActionType::kCreate) added.insert(Subject(a.address));
+  if (added.empty()) return;
+  for (auto& a : plan->actions) {
+    if (a.kind != graph::Kind::kService || (a.type != ActionType::kNoOp && a.type != ActionType::kUpdate)) continue;
+    std::set<std::string> hosts;
+    for (const auto& d : a.resource_deps) {
+      bool host_dep = d.starts_with("node.") || d.starts_with("label.");
+      if (host_dep && added.count(Subject(d))) hosts.insert(Subject(d));
+    }
+    if (hosts.empty()) continue;
+    std::string names;
+    for (const auto& h : hosts) names += (names.empty() ? "" : ", ") + h;
+    std::string why = (hosts.size() == 1 ? "machine " : "machines ") + names + " added: the deploy-rules select " +
+                      (hosts.size() == 1 ? "it" : "them");
+    std::string rest = a.type == ActionType::kNoOp ? "" : a.reason;
+    if (rest == "hosts changed") rest.clear();
+    if (rest.ends_with("; hosts changed")) rest.resize(rest.size() - std::string("; hosts changed").size());
+    a.type = ActionType::kUpdate;
+    a.reason = why + (rest.empty() ? "" : "; " + rest);
+  }
+}
+
 }  // namespace
 
 void LinkActions(Plan* plan) {
@@ -314,6 +342,12 @@ Plan MakePlan(const std::map<std::string, Desired>& desired_in, const state::Sna
         a.notes.push_back("not observed: " + obs->error);
       }
       if (obs && !obs->note.empty() && a.type != ActionType::kNoOp) a.notes.push_back(obs->note);
+      if (a.type == ActionType::kDelete && kind == graph::Kind::kNode && opt.operation == "destroy" &&
+          opt.targets.empty()) {
+        a.script = kWholeClusterGoes;  // no drain, no etcd leave: every machine goes
+      } else if (a.type == ActionType::kDelete) {
+        for (auto& s : handlers.at(kind)->DeleteSteps(it.address)) a.notes.push_back(std::move(s));
+      }
       plan.actions.push_back(std::move(a));
     }
   }
@@ -321,6 +355,7 @@ Plan MakePlan(const std::map<std::string, Desired>& desired_in, const state::Sna
   std::sort(plan.actions.begin(), plan.actions.end(),
             [](const Action& x, const Action& y) { return x.address < y.address; });
   ApplyReplacements(&plan, opt.replace, diags);
+  RefreshServicesOnAddedMachines(&plan);
   // What --target/--exclude leave out is not reported as unobserved either.
   for (const auto& addr : ApplyTargets(&plan, opt, diags)) unobserved.erase(addr);
   if (opt.require_all) {

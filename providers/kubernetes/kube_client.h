@@ -128,6 +128,19 @@ class KubeClient {
   // Deletes the object (propagationPolicy Background); a missing one is OK.
   Status DeleteObject(const std::string& path);
 
+  // ---- draining a node (kube_drain.cc)
+
+  // Marks the node unschedulable (merge patch of spec.unschedulable). NotFound
+  // when the node does not exist.
+  Status CordonNode(const std::string& name);
+  // Every pod bound to `node`, all namespaces: one logical LIST with
+  // fieldSelector spec.nodeName=NODE.
+  Result<std::vector<nlohmann::json>> ListPodsOnNode(const std::string& node);
+  // POSTs a policy/v1 Eviction for the pod. nullopt: evicted, or already
+  // gone (404). A value: the API refused it for now (429, a
+  // PodDisruptionBudget): its message and causes, to retry later.
+  Result<std::optional<std::string>> EvictPod(const std::string& ns, const std::string& name);
+
  private:
   // Sends; fails only when no answer arrived (error prefixed with call.what).
   Result<HttpResponse> Send(const HttpRequest& request, const CallContext& call);
@@ -135,7 +148,8 @@ class KubeClient {
   Result<HttpResponse> Call(const HttpRequest& request, const CallContext& call);
   Result<std::vector<NodeInfo>> ListNodesOnce(bool* expired);
   Result<std::vector<nlohmann::json>> ListObjectsOnce(const std::string& collection_path,
-                                                      const std::string& label_selector, bool* expired);
+                                                      const std::string& label_selector, bool* expired,
+                                                      const std::string& field_selector = "");
 
   const KubeConfig config_;
   const KubeClientOptions options_;

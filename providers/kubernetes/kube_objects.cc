@@ -38,13 +38,15 @@ std::vector<FieldConflict> Conflicts(const std::string& body) {
 }  // namespace
 
 Result<std::vector<json>> KubeClient::ListObjectsOnce(const std::string& collection_path,
-                                                       const std::string& label_selector, bool* expired) {
+                                                       const std::string& label_selector, bool* expired,
+                                                       const std::string& field_selector) {
   std::vector<json> items;
   std::string cont;
   const CallContext call{"listing " + collection_path, "", ""};
   do {
     std::string path = collection_path + "?limit=" + std::to_string(options_.list_page_size);
     if (!label_selector.empty()) path += "&labelSelector=" + UrlEscape(label_selector);
+    if (!field_selector.empty()) path += "&fieldSelector=" + UrlEscape(field_selector);
     if (!cont.empty()) path += "&continue=" + UrlEscape(cont);
     const HttpRequest request{"GET", path, "", ""};
     PP_ASSIGN_OR_RETURN(HttpResponse sent, Send(request, call));

@@ -15,3 +15,4 @@ target_link_libraries(kube_bench PRIVATE pp_kube)
 
 # The API test server's objects, server-side apply and controller, checked with the real kubectl.
 add_test(NAME kube_serve_objects COMMAND python3 ${CMAKE_CURRENT_LIST_DIR}/serve_test.py)
+add_test(NAME kube_serve_drain COMMAND python3 ${CMAKE_CURRENT_LIST_DIR}/drain_test.py)

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <regex>
 
 #include "tests/plan/cli_harness.h"
@@ -153,6 +154,26 @@ TEST_F(PlanGoldenTest, AddMachine) {
   EXPECT_EQ(Verbs(NewCalls(before)), (std::vector<std::string>{"bootstrapped worker node local-worker-2",
                                                                "refresh demo-app", "refresh demo-config"}));
   ExpectNoChanges();
+}
+
+// A machine swapped for another leaves the number of selected hosts as it
+// was: the service is still refreshed, for the new machine.
+TEST_F(PlanGoldenTest, SwappedMachineRefreshesTheServicesThatSelectTheNewOne) {
+  Apply();
+  std::string layout = ws_.Read("layout.yaml");
+  ws_.Write("layout.yaml", layout.substr(0, layout.find("  - hostname: local-worker-1")) +
+                               "  - hostname: local-worker-2\n    hostip: 127.0.0.23\n    machine-type: GPU-SMALL\n"
+                               "    nodename: 127.0.0.23\n    k8s-role: worker\n    transport: local\n"
+                               "    pai-worker: \"true\"\n");
+  CliResult r = ws_.Run({"--json", "plan"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto doc = nlohmann::json::parse(r.out, nullptr, false);
+  ASSERT_FALSE(doc.is_discarded()) << r.out;
+  const auto& app = ActionOf(doc, "service.demo-app");
+  EXPECT_EQ(app["action"], "update");
+  EXPECT_EQ(app["reason"], "machine local-worker-2 added: the deploy-rules select it");
+  EXPECT_NE(std::find(app["depends_on"].begin(), app["depends_on"].end(), "node.local-worker-2"),
+            app["depends_on"].end());
 }
 
 TEST_F(PlanGoldenTest, RemoveMachine) {

@@ -1,4 +1,5 @@
-paiplan_test(planner_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/planner_test.cc ${CMAKE_CURRENT_LIST_DIR}/local_transport_test.cc LIBS pp_apply)
+paiplan_test(planner_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/planner_test.cc ${CMAKE_CURRENT_LIST_DIR}/local_transport_test.cc
+  ${CMAKE_CURRENT_LIST_DIR}/node_lifecycle_test.cc LIBS pp_apply)
 paiplan_test(plan_golden_test SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/plan_golden_test.cc
   ${CMAKE_CURRENT_LIST_DIR}/saved_plan_test.cc

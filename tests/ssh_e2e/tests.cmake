@@ -9,5 +9,7 @@ paiplan_test(ssh_e2e_test
     ${CMAKE_CURRENT_LIST_DIR}/ssh_options_test.cc
     ${CMAKE_CURRENT_LIST_DIR}/password_test.cc
     ${CMAKE_CURRENT_LIST_DIR}/k8s_bootstrap_test.cc
-  LIBS sshd_harness pp_base
+    ${CMAKE_CURRENT_LIST_DIR}/k8s_lifecycle_test.cc
+    ${CMAKE_CURRENT_LIST_DIR}/../kube/kube_server_fixture.cc
+  LIBS sshd_harness pp_base pp_kube
   LOCK sshd)

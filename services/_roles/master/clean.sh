@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # shellcheck disable=SC2154  # root, mode, host and the cluster.env values come from lib.sh
 # Cleans a master: kubeadm reset -f (which also removes this member from
-# etcd), the CNI configuration, kubelet stopped. Idempotent. paiplan does not
-# drain the node nor delete its Node object yet: `kubectl drain` it first.
+# etcd when it can reach it), the CNI configuration, kubelet stopped.
+# Idempotent. paiplan drains the Node before (through the API), then makes
+# sure the member left etcd (leave-etcd.sh on a remaining master) and deletes
+# the Node object.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 # shellcheck source=services/_roles/common/lib.sh

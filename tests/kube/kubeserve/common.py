@@ -129,13 +129,14 @@ def parse_selector(text):
 
 
 def parse_field_selector(text):
-    """metadata.name=X / metadata.namespace=Y (what kubectl's waits use)."""
+    """metadata.name=X / metadata.namespace=Y (what kubectl's waits use),
+    spec.nodeName=N and status.phase=P (what kubectl drain uses)."""
     preds = []
     for part in filter(None, (text or "").split(",")):
         neg = "!=" in part
         key, val = [s.strip() for s in re.split("!=|==?", part, maxsplit=1)]
-        field = key.split(".", 1)[1] if key.startswith("metadata.") else None
-        if field not in ("name", "namespace"):
+        if key not in ("metadata.name", "metadata.namespace", "spec.nodeName", "status.phase"):
             raise ApiError(400, "BadRequest", 'field label not supported: %s' % key)
-        preds.append(lambda o, f=field, v=val, n=neg: (o["metadata"].get(f) == v) != n)
+        preds.append(lambda o, f=key.split("."), v=val, n=neg:
+                     (((o.get(f[0]) or {}).get(f[1]) or "") == v) != n)
     return preds

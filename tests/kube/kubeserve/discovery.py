@@ -29,7 +29,7 @@ RESOURCES = [
     Resource("", "v1", "services", "Service", True, ["svc"], ["status"]),
     Resource("", "v1", "serviceaccounts", "ServiceAccount", True, ["sa"]),
     Resource("", "v1", "persistentvolumeclaims", "PersistentVolumeClaim", True, ["pvc"], ["status"]),
-    Resource("", "v1", "pods", "Pod", True, ["po"], ["status"]),
+    Resource("", "v1", "pods", "Pod", True, ["po"], ["status", "eviction"]),
     Resource("", "v1", "events", "Event", True, ["ev"]),
     Resource("apps", "v1", "deployments", "Deployment", True, ["deploy"], ["status", "scale"]),
     Resource("apps", "v1", "statefulsets", "StatefulSet", True, ["sts"], ["status", "scale"]),
@@ -70,10 +70,11 @@ def resource_list(group, version):
             entry["shortNames"] = r.short
         out.append(entry)
         for sub in sorted(r.subresources):
-            kind = "Scale" if sub == "scale" else r.kind
+            kind = {"scale": "Scale", "eviction": "Eviction"}.get(sub, r.kind)
             out.append({"name": r.plural + "/" + sub, "singularName": "", "namespaced": r.namespaced,
-                        "kind": kind, "verbs": ["get", "patch", "update"],
-                        **({"group": "autoscaling", "version": "v1"} if sub == "scale" else {})})
+                        "kind": kind, "verbs": ["create"] if sub == "eviction" else ["get", "patch", "update"],
+                        **({"group": "autoscaling", "version": "v1"} if sub == "scale" else {}),
+                        **({"group": "policy", "version": "v1"} if sub == "eviction" else {})})
     gv = "%s/%s" % (group, version) if group else version
     return {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": gv, "resources": out}
 

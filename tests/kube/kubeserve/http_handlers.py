@@ -9,6 +9,7 @@ import urllib.parse
 
 from .common import ApiError, parse_field_selector, parse_selector, status_body
 from .discovery import to_table
+from .evictions import POD_GRACE
 from .objects import Request
 
 
@@ -239,6 +240,8 @@ class AdminHandler(http.server.BaseHTTPRequestHandler):
         elif path == "/tokens" and q.get("token"):
             Handler.tokens[q["token"]] = q.get("kind", "ok")
             s.token_expiry[q["token"]] = time.time() + float(q.get("expires-in", "3600"))
+        elif path == "/pod-grace":
+            POD_GRACE["seconds"] = float(q.get("seconds", "0"))
         elif path == "/ready-delay":
             c.delay = float(q.get("seconds", "0"))
         elif path == "/break":

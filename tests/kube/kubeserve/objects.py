@@ -12,6 +12,7 @@ import yaml
 from .common import (ApiError, configmap_errors, invalid, label_errors, merge_patch, name_errors,
                      no_route, not_found)
 from .discovery import BY_PATH, BY_PLURAL, discovery
+from .evictions import delete_node, evict
 from .fields import record_update, server_side_apply
 
 PATCH_TYPES = ("application/merge-patch+json", "application/strategic-merge-patch+json",
@@ -122,6 +123,8 @@ class Api:
             raise ApiError(405, "MethodNotAllowed", "method %s not allowed on a list" % req.method)
         objects = s.tables[r.plural]
         cur = objects.get(req.key())
+        if req.sub == "eviction":
+            return evict(self, req, cur)
         if req.method == "GET":
             s.stats["object_gets"] += 1
             if cur is None:
@@ -312,7 +315,7 @@ class Api:
     def delete(self, req, cur):
         r = req.resource
         if r.plural == "nodes":
-            raise ApiError(405, "MethodNotAllowed", "this test server does not delete nodes")
+            return delete_node(self, req, cur)
         if not req.dry_run:
             self.store.stats["deletes"] += 1
             self.remove(r, req.key(), cur)
