@@ -56,6 +56,9 @@ Status DeferredKube::DeleteObject(const std::string& api, const std::string& kin
                                   const std::string& name) {
   PP_DEFERRED(DeleteObject(api, kind, ns, name));
 }
+Result<std::optional<plan::NodeReadiness>> DeferredKube::GetNodeReadiness(const std::string& node) {
+  PP_DEFERRED(GetNodeReadiness(node));
+}
 Result<std::map<std::string, plan::NodeReadiness>> DeferredKube::ListNodeReadiness() {
   PP_DEFERRED(ListNodeReadiness());
 }

@@ -41,6 +41,7 @@ class DeferredKube : public plan::KubeApi {
   Result<plan::ObjectApplyResult> ApplyObject(const nlohmann::json& obj, bool force, bool dry_run) override;
   Status DeleteObject(const std::string& api, const std::string& kind, const std::string& ns,
                       const std::string& name) override;
+  Result<std::optional<plan::NodeReadiness>> GetNodeReadiness(const std::string& node) override;
   Result<std::map<std::string, plan::NodeReadiness>> ListNodeReadiness() override;
   Status CordonNode(const std::string& node) override;
   Result<std::vector<nlohmann::json>> ListPodsOnNode(const std::string& node) override;

@@ -65,10 +65,10 @@ class KubeAdapter : public plan::KubeApi {
     if (!n) return std::optional<std::map<std::string, std::string>>();
     return std::optional<std::map<std::string, std::string>>(std::move(n->labels));
   }
-  Result<std::optional<NodeReadiness>> GetNodeReadiness(const std::string& node) override {
+  Result<std::optional<plan::NodeReadiness>> GetNodeReadiness(const std::string& node) override {
     PP_ASSIGN_OR_RETURN(auto n, client_.GetNode(node));
-    if (!n) return std::optional<NodeReadiness>();
-    return std::optional<NodeReadiness>(NodeReadiness{n->ready, n->ready_transition});
+    if (!n) return std::optional<plan::NodeReadiness>();
+    return std::optional<plan::NodeReadiness>(plan::NodeReadiness{n->ready, n->ready_transition});
   }
   Result<std::optional<plan::KubeConfigMap>> GetConfigMap(const std::string& ns, const std::string& name) override {
     PP_ASSIGN_OR_RETURN(auto cm, client_.GetConfigMap(ns, name));

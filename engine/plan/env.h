@@ -82,10 +82,6 @@ class KubeApi {
 
   // The Ready condition of a node (rolling replacement's health gate):
   // nullopt when the node does not exist. The default fails InvalidArgument.
-  struct NodeReadiness {
-    bool ready = false;
-    std::string since;  // lastTransitionTime of the Ready condition ("" when absent)
-  };
   virtual Result<std::optional<NodeReadiness>> GetNodeReadiness(const std::string& node);
 
   // ---- any object (object.* resources). The defaults fail Unimplemented,

@@ -22,7 +22,7 @@ namespace {
 Status NoObjects() { return Status::InvalidArgument("this Kubernetes API client does not handle objects (object.* resources)"); }
 }  // namespace
 
-Result<std::optional<KubeApi::NodeReadiness>> KubeApi::GetNodeReadiness(const std::string&) {
+Result<std::optional<NodeReadiness>> KubeApi::GetNodeReadiness(const std::string&) {
   return Err(Status::InvalidArgument("this Kubernetes API client does not read node conditions"));
 }
 Result<std::vector<nlohmann::json>> KubeApi::ListObjects(const std::string&, const std::string&,
