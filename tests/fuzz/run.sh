@@ -45,7 +45,9 @@ for t in "${TARGETS[@]}"; do
   inputs=(tests/fuzz/seeds/"$t")
   [ -d tests/fuzz/regressions/"$t" ] && inputs+=(tests/fuzz/regressions/"$t")
   log="$BUILD/$t.log"
-  if "$BUILD/$t" "$corpus" "${inputs[@]}" -max_total_time="$SECONDS_EACH" -timeout=10 \
+  # The target is under tests/ when the build directory has the tests too (tests/sanitizers.sh's).
+  bin="$BUILD/$t"; [ -x "$bin" ] || bin="$BUILD/tests/$t"
+  if "$bin" "$corpus" "${inputs[@]}" -max_total_time="$SECONDS_EACH" -timeout=10 \
       -rss_limit_mb=2048 -max_len=65536 -dict="$(dict_for "$t")" -artifact_prefix="$artifacts" \
       -print_final_stats=1 >"$log" 2>&1; then
     result=ok
