@@ -44,14 +44,16 @@ def _wait_quiet(ws, seconds=0.3, limit=15.0):
 
 
 def _converge(ws, env=None, attempts=5, wait_lock=0.0):
-    """Applies until exit 0. Returns (ok, human_steps, last_result)."""
+    """Applies until exit 0. Returns (ok, human_steps, last_result). With
+    `wait_lock`, a held lock is waited for (its lease must expire) instead of
+    being force-unlocked."""
     human = 0
     r = None
     for _ in range(attempts):
         r = run(ws, "apply", "--auto-approve", env=env)
         if r.returncode == 0:
             return True, human, r
-        if unlock_if_needed(ws, r.stderr, env=env):
+        if not wait_lock and unlock_if_needed(ws, r.stderr, env=env):
             human += 1
             continue
         if "locked" in r.stderr and wait_lock:
