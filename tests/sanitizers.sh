@@ -9,11 +9,12 @@
 #   bash tests/sanitizers.sh                       # what CI runs (.ci/run)
 #   SANITIZER_UNIT=all bash tests/sanitizers.sh    # also scheduler, executor, planner, plan golden
 #
-# CI runs the cut list, to keep .ci/run within its 30-minute budget on a
-# 2-core machine: the scheduler, executor, planner and plan golden tests
-# (and pp_apply under them) are left to SANITIZER_UNIT=all; what the stage
-# costs is in tests/bench/RESULTS.md. Tests that run the paiplan binary
-# itself (the bad-input corpus) are left out: the binary is not built here.
+# By default the unit tests of the readers of untrusted input run; the
+# scheduler, executor, planner and plan golden tests need SANITIZER_UNIT=all.
+# Every test binary depends on the paiplan binary (PAIPLAN_BINARY), so the
+# whole tree is built either way: CI (.ci/run) runs only the fuzz stage
+# (tests/fuzz/run.sh), see tests/bench/RESULTS.md. The bad-input corpus
+# (which runs the binary) is left out here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${FUZZ_BUILD:-build-fuzz}

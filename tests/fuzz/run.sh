@@ -19,6 +19,10 @@ ALL=(yaml_fuzz workspace_fuzz jinja_fuzz planfile_fuzz state_fuzz kubeconfig_fuz
 TARGETS=("$@")
 [ ${#TARGETS[@]} -gt 0 ] || TARGETS=("${ALL[@]}")
 
+# ccache, when installed, as in tests/run.sh (a repeated CI run rebuilds nothing).
+if command -v ccache >/dev/null 2>&1 && [ -z "${CMAKE_CXX_COMPILER_LAUNCHER:-}" ]; then
+  export CMAKE_CXX_COMPILER_LAUNCHER=ccache CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
+fi
 command -v "$CXX_FUZZ" >/dev/null || { echo "fuzz: $CXX_FUZZ not found (apt-get install clang-16 libclang-rt-16-dev)" >&2; exit 1; }
 # A new build directory gets no tests (faster); tests/sanitizers.sh's keeps its own.
 tests_opt=()
