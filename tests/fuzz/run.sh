@@ -3,7 +3,8 @@
 # UndefinedBehaviorSanitizer (its own build directory), then runs every fuzz
 # target for FUZZ_SECONDS over its seeds and the corpus earlier runs grew.
 #
-#   bash tests/fuzz/run.sh                 # 30 s per target (what CI runs)
+#   bash tests/fuzz/run.sh                 # 30 s per target
+#   FUZZ_SECONDS=20 bash tests/fuzz/run.sh # what CI runs (.ci/run)
 #   FUZZ_SECONDS=600 bash tests/fuzz/run.sh yaml_fuzz jinja_fuzz
 #
 # Exit 0 when no target crashed, leaked, hung (-timeout per input) or ran out
