@@ -8,6 +8,7 @@
 
 #include "engine/config/workspace.h"
 #include "engine/config/yaml_doc.h"
+#include "engine/base/yaml_syntax.h"
 
 namespace paiplan::config {
 namespace {
@@ -106,6 +107,7 @@ std::optional<std::string> MaskInPlace(const std::string& text, const std::vecto
   std::sort(spans.begin(), spans.end(), [](const Span& a, const Span& b) { return a.begin > b.begin; });
   std::string out = text;
   for (const auto& s : spans) out.replace(s.begin, s.end - s.begin, std::string("\"") + kSensitivePlaceholder + "\"");
+  if (FindYamlSyntaxError(out)) return std::nullopt;  // the edit broke the syntax: re-emit instead
   try {
     for (const auto& d : YAML::LoadAll(out))
       if (!FullyMasked(d)) return std::nullopt;
@@ -127,6 +129,9 @@ std::string Reemit(std::vector<YAML::Node> docs) {
 }  // namespace
 
 std::string MaskSensitiveYaml(const std::string& text) {
+  if (FindYamlSyntaxError(text)) {  // never to yaml-cpp, which loops on some text libyaml refuses
+    return std::string("# ") + kSensitivePlaceholder + ": not valid YAML, withheld by paiplan\n";
+  }
   try {
     std::vector<YAML::Node> docs = YAML::LoadAll(text);
     if (auto in_place = MaskInPlace(text, docs)) return *in_place;

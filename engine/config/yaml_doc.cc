@@ -328,6 +328,20 @@ std::optional<YamlFile> ReadWithYamlCpp(const std::string& text, const std::stri
   return out;
 }
 
+// Reports libyaml's refusal of `text`: where, what and what to do.
+void ReportSyntaxError(const std::string& text, const YamlSyntaxError& e, const std::string& display,
+                       Diagnostics* diags) {
+  std::string hint = e.Hint(text);
+  // A value whose quote its line leaves open is the usual cause of an error
+  // further down (a quoted value may span lines): name that line.
+  int q = UnclosedQuoteLine(text, e.line > 0 ? e.line : 1 << 30);
+  if (q > 0 && !(q == e.context_line && e.context.find("quoted scalar") != std::string::npos)) {
+    hint = "the quote opened at line " + std::to_string(q) +
+           " is not closed on that line; close it (the parser only noticed here)";
+  }
+  diags->Error(SourceLoc{display, e.line, e.column}, "invalid YAML: " + e.Describe(), hint);
+}
+
 }  // namespace
 
 std::optional<YamlFile> ParseYamlText(const std::string& text, const std::string& display,
@@ -338,7 +352,12 @@ std::optional<YamlFile> ParseYamlText(const std::string& text, const std::string
   // without '*' has no alias, and the libyaml reader bounds its own depth.
   bool scanned = text.find('*') != std::string::npos;
   if (scanned && !CheckYamlBudget(text, display, diags)) return std::nullopt;
-  if (auto value = yaml_paths::ParseWithLibyaml(text)) return YamlFile{"", display, std::move(*value)};
+  std::optional<YamlSyntaxError> refused;
+  if (auto value = yaml_paths::ParseWithLibyaml(text, &refused)) return YamlFile{"", display, std::move(*value)};
+  if (refused) {  // never to yaml-cpp: it loops on some text libyaml refuses (yaml_syntax.h)
+    ReportSyntaxError(text, *refused, display, diags);
+    return std::nullopt;
+  }
   if (!scanned && !CheckYamlBudget(text, display, diags)) return std::nullopt;
   return ReadWithYamlCpp(text, display, diags);
 }
@@ -350,6 +369,10 @@ std::optional<YamlFile> ParseWithYamlCpp(const std::string& text, const std::str
   if (!CheckUtf8(text, display, diags) || !CheckControlChars(text, display, diags) ||
       !CheckYamlSize(text, display, diags)) return std::nullopt;
   if (!CheckYamlBudget(text, display, diags)) return std::nullopt;
+  if (auto refused = FindYamlSyntaxError(text)) {
+    ReportSyntaxError(text, *refused, display, diags);
+    return std::nullopt;
+  }
   return ReadWithYamlCpp(text, display, diags);
 }
 
@@ -428,7 +451,7 @@ SourceLoc LocationFinder::Find(const std::string& path, const std::string& displ
     slot = std::make_unique<Parsed>();
     try {
       auto text = fs::ReadFile(path);
-      if (text) {
+      if (text && !FindYamlSyntaxError(*text)) {  // yaml-cpp only reads what libyaml accepts
         slot->root = YAML::Load(*text);
         slot->ok = true;
       }

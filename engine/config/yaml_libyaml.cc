@@ -1,7 +1,9 @@
 // The libyaml reader of yaml_paths.h: builds the ojson value straight from
 // libyaml's parser events, as JsonBuilder (yaml_doc.cc) does from yaml-cpp's.
-// It reports nothing: on anything unusual it gives up and yaml-cpp, which
-// knows how to word the diagnostic, reads the text again.
+// Syntax errors are libyaml's own (YamlSyntaxError); on anything else
+// unusual it gives up and yaml-cpp, which knows how to word the diagnostic
+// (duplicate keys, several documents ...), reads the text again: only text
+// libyaml accepted, since yaml-cpp 0.7 loops on some malformed input.
 #include <yaml.h>
 #include <yaml-cpp/null.h>
 
@@ -9,6 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "engine/base/yaml_syntax.h"
 #include "engine/config/yaml_paths.h"
 #include "engine/config/yaml_scalar.h"
 
@@ -133,25 +136,29 @@ class LibyamlBuilder {
 
 }  // namespace
 
-std::optional<ojson> ParseWithLibyaml(const std::string& text) {
+std::optional<ojson> ParseWithLibyaml(const std::string& text, std::optional<YamlSyntaxError>* error) {
   yaml_parser_t parser;
   if (!yaml_parser_initialize(&parser)) return std::nullopt;
   yaml_parser_set_input_string(&parser, reinterpret_cast<const unsigned char*>(text.data()), text.size());
   LibyamlBuilder builder;
-  bool ok = true;
-  for (bool done = false; ok && !done;) {
+  bool building = true;  // false once the document is one for yaml-cpp: the rest is only checked
+  for (bool done = false; !done;) {
     yaml_event_t event;
     if (!yaml_parser_parse(&parser, &event)) {
-      ok = false;
+      if (error) *error = YamlSyntaxErrorOf(parser, text);
+      building = false;
       break;
     }
     done = event.type == YAML_STREAM_END_EVENT;
-    ok = builder.Handle(event);
+    building = building && builder.Handle(event);
     yaml_event_delete(&event);
+    if (!building && !error) break;
   }
   yaml_parser_delete(&parser);
-  if (!ok) return std::nullopt;
+  if (!building) return std::nullopt;
   return builder.Take();
 }
+
+std::optional<ojson> ParseWithLibyaml(const std::string& text) { return ParseWithLibyaml(text, nullptr); }
 
 }  // namespace paiplan::config::yaml_paths

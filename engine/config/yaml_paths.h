@@ -14,6 +14,7 @@
 #include <string>
 #include <unordered_set>
 
+#include "engine/base/yaml_syntax.h"
 #include "engine/config/yaml_doc.h"
 
 namespace paiplan::config::yaml_paths {
@@ -39,6 +40,12 @@ class MapKeys {
 // unknown alias, very deep nesting, or a block scalar keeping trailing blank
 // lines (`|+`, `>+`). REQUIRES: `text` is valid UTF-8.
 std::optional<ojson> ParseWithLibyaml(const std::string& text);
+
+// The same, and when libyaml refuses the text, its error in `*error` (left
+// unset when libyaml accepts the whole stream but the value is left to
+// yaml-cpp). With `error` set the whole stream is read even after the
+// reader gave up, so that no text libyaml refuses is handed to yaml-cpp.
+std::optional<ojson> ParseWithLibyaml(const std::string& text, std::optional<YamlSyntaxError>* error);
 
 // ParseYamlText without the libyaml attempt: the UTF-8 check, then yaml-cpp.
 // Fails as ParseYamlText does (diagnostics into `diags`, nullopt).

@@ -77,7 +77,9 @@ bool ResolveInt(const std::string& s, nlohmann::ordered_json* out) {
   errno = 0;
   long long v = std::strtoll(digits.c_str(), nullptr, base);
   if (errno == ERANGE) return false;
-  for (int part : sexa) v = v * 60 + part;
+  for (int part : sexa) {  // out of range like strtoll's ERANGE (found by tests/fuzz/yaml_fuzz)
+    if (__builtin_mul_overflow(v, 60, &v) || __builtin_add_overflow(v, part, &v)) return false;
+  }
   *out = neg ? -v : v;
   return true;
 }

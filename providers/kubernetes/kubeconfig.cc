@@ -9,6 +9,7 @@
 
 #include "engine/base/base64.h"
 #include "engine/base/fs.h"
+#include "engine/base/yaml_syntax.h"
 
 namespace paiplan::kube {
 namespace {
@@ -72,6 +73,10 @@ Status MergeList(const YAML::Node& root, const char* list, const char* body_key,
 }
 
 Status MergeFile(const std::string& file, const std::string& text, Merged* merged) {
+  if (auto bad = FindYamlSyntaxError(text)) {  // yaml-cpp loops on some text libyaml refuses
+    return Status::InvalidArgument(file + ":" + std::to_string(bad->line) + ":" + std::to_string(bad->column) +
+                                   ": not a valid kubeconfig: " + bad->Describe() + "; " + bad->Hint(text));
+  }
   YAML::Node root;
   try {
     root = YAML::Load(text);

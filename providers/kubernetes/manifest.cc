@@ -6,6 +6,8 @@
 #include <map>
 #include <regex>
 
+#include "engine/base/yaml_syntax.h"
+
 namespace paiplan::kube {
 namespace {
 
@@ -59,6 +61,11 @@ Status CheckObject(const json& o, const std::string& where) {
 }  // namespace
 
 Result<std::vector<json>> ParseManifests(std::string_view yaml_text, const std::string& file) {
+  if (auto bad = FindYamlSyntaxError(yaml_text)) {  // yaml-cpp loops on some text libyaml refuses
+    return std::unexpected(Status::InvalidArgument(file + ":" + std::to_string(bad->line) + ":" +
+                                                   std::to_string(bad->column) + ": " + bad->Describe() +
+                                                   "; the rendered manifest must be valid YAML"));
+  }
   std::vector<YAML::Node> docs;
   try {
     docs = YAML::LoadAll(std::string(yaml_text));

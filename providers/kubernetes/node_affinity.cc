@@ -4,6 +4,8 @@
 
 #include <set>
 
+#include "engine/base/yaml_syntax.h"
+
 namespace paiplan::kube {
 namespace {
 
@@ -203,6 +205,10 @@ Result<std::string> InjectNodeAffinity(std::string_view yaml_text,
     }
     YAML::Node doc;
     std::string kind;
+    if (auto bad = FindYamlSyntaxError(d.text)) {  // yaml-cpp loops on some text libyaml refuses
+      return Err(Status::InvalidArgument(file_name + ":" + std::to_string(d.first_line + bad->line - 1) + ": " +
+                                         bad->Describe()));
+    }
     try {
       doc = YAML::Load(d.text);
       if (doc.IsMap() && doc["kind"] && doc["kind"].IsScalar()) kind = doc["kind"].Scalar();
@@ -233,6 +239,9 @@ Result<std::string> InjectNodeAffinity(std::string_view yaml_text,
 Result<std::string> InjectValuesAffinity(std::string_view yaml_text, const std::vector<DeployRule>& rules,
                                          std::string file_name) {
   if (rules.empty()) return std::string(yaml_text);
+  if (auto bad = FindYamlSyntaxError(yaml_text)) {  // yaml-cpp loops on some text libyaml refuses
+    return Err(Status::InvalidArgument(file_name + ":" + std::to_string(bad->line) + ": " + bad->Describe()));
+  }
   YAML::Node doc;
   try {
     doc = YAML::Load(std::string(yaml_text));

@@ -23,12 +23,39 @@ struct PyVal {
   std::vector<PyVal> items;
   std::vector<std::pair<PyVal, PyVal>> map;
 
-  static PyVal Str(std::string v) { PyVal x; x.type = kStr; x.s = std::move(v); return x; }
-  PyVal* Get(const std::string& key) {
-    for (auto& [k, v] : map) if (k.type == kStr && k.s == key) return &v;
-    return nullptr;
-  }
+  // Declared here, defaulted below where PyVal is complete: clang 16 with
+  // libstdc++ 12 refuses the implicit ones (std::pair<PyVal, PyVal> of an
+  // incomplete PyVal), which broke the sanitizer build (tests/sanitizers.sh).
+  PyVal();
+  PyVal(const PyVal&);
+  PyVal(PyVal&&) noexcept;
+  PyVal& operator=(const PyVal&);
+  PyVal& operator=(PyVal&&) noexcept;
+  ~PyVal();
+
+  static PyVal Str(std::string v);
+  PyVal* Get(const std::string& key);
 };
+
+PyVal::PyVal() = default;
+PyVal::PyVal(const PyVal&) = default;
+PyVal::PyVal(PyVal&&) noexcept = default;
+PyVal& PyVal::operator=(const PyVal&) = default;
+PyVal& PyVal::operator=(PyVal&&) noexcept = default;
+PyVal::~PyVal() = default;
+
+PyVal PyVal::Str(std::string v) {
+  PyVal x;
+  x.type = kStr;
+  x.s = std::move(v);
+  return x;
+}
+
+PyVal* PyVal::Get(const std::string& key) {
+  for (auto& [k, v] : map)
+    if (k.type == kStr && k.s == key) return &v;
+  return nullptr;
+}
 
 // PyYAML's implicit resolvers (YAML 1.1), in its order.
 enum class Implicit { kNone, kBool, kFloat, kInt, kMerge, kNull, kTimestamp, kValue };

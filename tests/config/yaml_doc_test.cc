@@ -1,4 +1,5 @@
 #include "engine/config/yaml_doc.h"
+#include "engine/config/yaml_paths.h"
 
 #include <gtest/gtest.h>
 
@@ -142,11 +143,12 @@ TEST(YamlDocTest, ControlCharactersAreRefusedWithTheirPlace) {
 TEST(YamlDocTest, EscapesOfNoCharacterAreRefused) {
   for (const std::string bad : {"a: \"\\ud800\"\n", "a: \"\\U0011ffff\"\n"}) {
     Diagnostic d = ParseError(bad);
-    // yaml-cpp refuses these itself ("invalid unicode: 55296"); the loader's
-    // own check (an escape yaml-cpp would encode) says "invalid Unicode escape".
-    EXPECT_TRUE(d.message.find("invalid unicode") != std::string::npos ||
-                d.message.find("invalid Unicode escape") != std::string::npos)
-        << bad << ": " << d.message;
+    // libyaml refuses these itself ("found invalid Unicode character escape
+    // code"); the loader's own check (an escape yaml-cpp would encode) says
+    // "invalid Unicode escape".
+    EXPECT_NE(d.message.find("invalid Unicode"), std::string::npos) << bad << ": " << d.message;
+    EXPECT_NE(d.message.find("escape"), std::string::npos) << bad << ": " << d.message;
+    EXPECT_NE(d.hint.find("real character"), std::string::npos) << d.hint;
     EXPECT_EQ(d.loc.line, 1);
   }
   EXPECT_EQ(Parse("a: \"\\u00e9\"\n")["a"], "é");
@@ -170,7 +172,9 @@ TEST(YamlDocTest, UnclosedQuoteAtEndOfFileIsAnError) {
   // yaml-cpp alone accepts this and swallows the rest of the file.
   Diagnostic d = ParseError("a: 1\nb: 'open\n");
   EXPECT_EQ(d.loc.line, 2);
+  EXPECT_EQ(d.loc.column, 4);  // the quote, not the end of the file
   EXPECT_NE(d.message.find("never closed"), std::string::npos) << d.message;
+  EXPECT_NE(d.hint.find("closing quote"), std::string::npos) << d.hint;
   EXPECT_EQ(Parse("a: 'it''s'\nb: \"q\\\"r\"\n")["a"], "it's");
 }
 
@@ -181,6 +185,42 @@ TEST(YamlDocTest, SyntaxErrorsHaveALocationAndAHint) {
   Diagnostic quote = ParseError("a: \"x\nb: 1\nc: \"y\" z\n");
   EXPECT_GT(quote.loc.line, 0);
   EXPECT_NE(quote.hint.find("line 1"), std::string::npos) << quote.hint;
+}
+
+// libyaml refuses this 19-byte text at once; yaml-cpp 0.7, which used to
+// re-read every refused text for its diagnostics, never returned on it
+// (tests/fuzz/regressions/yaml_fuzz/yaml-cpp-endless-loop).
+TEST(YamlDocTest, TextYamlCppLoopsOnGetsLibyamlsErrorWithItsPlace) {
+  Diagnostic d = ParseError(", -c9100r\nap- --o:-");
+  EXPECT_EQ(d.loc.file, "t.yaml");
+  EXPECT_EQ(d.loc.line, 1);
+  EXPECT_EQ(d.loc.column, 1);
+  EXPECT_NE(d.message.find("invalid YAML: did not find expected node content"), std::string::npos) << d.message;
+  EXPECT_FALSE(d.hint.empty());
+  // ParseWithYamlCpp (the reference reader of the parity tests) asks libyaml first too.
+  Diagnostics diags;
+  EXPECT_FALSE(yaml_paths::ParseWithYamlCpp(", -c9100r\nap- --o:-", "t.yaml", &diags).has_value());
+  ASSERT_EQ(diags.ErrorCount(), 1u);
+  EXPECT_EQ(diags.items().front().loc.line, 1);
+}
+
+TEST(YamlDocTest, ContextOfLibyamlsErrorIsNamed) {
+  Diagnostic d = ParseError("a:\n  b: 1\n c: 2\n");
+  EXPECT_EQ(d.loc.line, 3);
+  EXPECT_NE(d.message.find("did not find expected key (while parsing a block mapping that starts at line 1"),
+            std::string::npos) << d.message;
+  EXPECT_NE(d.hint.find("indentation"), std::string::npos) << d.hint;
+  Diagnostic flow = ParseError("a: [1, 2\nb: 3\n");
+  EXPECT_GT(flow.loc.line, 0);
+  EXPECT_NE(flow.message.find("flow sequence"), std::string::npos) << flow.message;
+}
+
+// A base-60 integer (YAML 1.1 `1:30`) past the range of a 64-bit integer
+// overflowed while its parts were added up (UBSan, tests/fuzz/yaml_fuzz);
+// like a decimal one out of range, it stays the text.
+TEST(YamlDocTest, SexagesimalIntegerOutOfRangeStaysText) {
+  EXPECT_EQ(Parse("a: 1:30\n")["a"], 90);
+  EXPECT_EQ(Parse("a: 552185218001001:0:02:02:0\n")["a"], "552185218001001:0:02:02:0");
 }
 
 TEST(YamlDocTest, NonScalarKeyIsAnError) {

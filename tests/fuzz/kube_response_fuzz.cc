@@ -2,7 +2,9 @@
 // answers every request with a status and body taken from the input
 // (STATUS-BYTE BODY...; the status byte picks one of the codes the client
 // treats differently), and the client's calls must turn whatever comes back
-// into values or Status errors.
+// into values or Status errors: the node and ConfigMap calls, and the
+// object calls of kube_objects.cc (LIST with pages, GET, server-side apply
+// answers and conflicts, DELETE).
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -45,5 +47,23 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   paiplan::kube::KubeClient(cfg, opt, sender()).PatchNodeLabels("n1", {{"pai-worker", "true"}});
   paiplan::kube::KubeClient(cfg, opt, sender()).GetConfigMap("default", "pai-configuration");
   paiplan::kube::KubeClient(cfg, opt, sender()).CreateOrReplaceConfigMap("default", "c", {{"k", "v"}});
+  // Any object by REST path (kube_objects.cc): LIST, GET, server-side apply, DELETE.
+  const std::string path = "/apis/apps/v1/namespaces/default/deployments";
+  if (auto items = paiplan::kube::KubeClient(cfg, opt, sender()).ListObjects(path, "app=x")) {
+    for (const auto& item : *items) (void)item.dump();
+  }
+  if (auto got = paiplan::kube::KubeClient(cfg, opt, sender()).GetObject(path + "/d"); got && *got) {
+    (void)(*got)->dump();
+  }
+  const nlohmann::json object = {{"apiVersion", "apps/v1"}, {"kind", "Deployment"},
+                                 {"metadata", {{"name", "d"}, {"namespace", "default"}}}};
+  for (bool force : {false, true}) {
+    if (auto applied = paiplan::kube::KubeClient(cfg, opt, sender()).ApplyObject(path + "/d", object, "paiplan", force,
+                                                                                 !force)) {
+      (void)applied->object.dump();
+      for (const auto& c : applied->conflicts) (void)c.field.size();
+    }
+  }
+  paiplan::kube::KubeClient(cfg, opt, sender()).DeleteObject(path + "/d");
   return 0;
 }

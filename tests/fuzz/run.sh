@@ -3,7 +3,8 @@
 # UndefinedBehaviorSanitizer (its own build directory), then runs every fuzz
 # target for FUZZ_SECONDS over its seeds and the corpus earlier runs grew.
 #
-#   bash tests/fuzz/run.sh                 # 30 s per target (what CI runs)
+#   bash tests/fuzz/run.sh                 # 30 s per target
+#   FUZZ_SECONDS=20 bash tests/fuzz/run.sh # what CI runs (.ci/run)
 #   FUZZ_SECONDS=600 bash tests/fuzz/run.sh yaml_fuzz jinja_fuzz
 #
 # Exit 0 when no target crashed, leaked, hung (-timeout per input) or ran out
@@ -19,6 +20,10 @@ ALL=(yaml_fuzz workspace_fuzz jinja_fuzz planfile_fuzz state_fuzz kubeconfig_fuz
 TARGETS=("$@")
 [ ${#TARGETS[@]} -gt 0 ] || TARGETS=("${ALL[@]}")
 
+# ccache, when installed, as in tests/run.sh (a repeated CI run rebuilds nothing).
+if command -v ccache >/dev/null 2>&1 && [ -z "${CMAKE_CXX_COMPILER_LAUNCHER:-}" ]; then
+  export CMAKE_CXX_COMPILER_LAUNCHER=ccache CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
+fi
 command -v "$CXX_FUZZ" >/dev/null || { echo "fuzz: $CXX_FUZZ not found (apt-get install clang-16 libclang-rt-16-dev)" >&2; exit 1; }
 # A new build directory gets no tests (faster); tests/sanitizers.sh's keeps its own.
 tests_opt=()
@@ -45,7 +50,9 @@ for t in "${TARGETS[@]}"; do
   inputs=(tests/fuzz/seeds/"$t")
   [ -d tests/fuzz/regressions/"$t" ] && inputs+=(tests/fuzz/regressions/"$t")
   log="$BUILD/$t.log"
-  if "$BUILD/$t" "$corpus" "${inputs[@]}" -max_total_time="$SECONDS_EACH" -timeout=10 \
+  # The target is under tests/ when the build directory has the tests too (tests/sanitizers.sh's).
+  bin="$BUILD/$t"; [ -x "$bin" ] || bin="$BUILD/tests/$t"
+  if "$bin" "$corpus" "${inputs[@]}" -max_total_time="$SECONDS_EACH" -timeout=10 \
       -rss_limit_mb=2048 -max_len=65536 -dict="$(dict_for "$t")" -artifact_prefix="$artifacts" \
       -print_final_stats=1 >"$log" 2>&1; then
     result=ok

@@ -37,6 +37,7 @@ class KubeClientFaultsTest : public ::testing::Test {
     // No switch outlives its test.
     EXPECT_TRUE(server_->AdminPost("/hang?count=0").ok());
     EXPECT_TRUE(server_->AdminPost("/expire-continue?count=0").ok());
+    EXPECT_TRUE(server_->AdminPost("/fail?count=0").ok());
   }
 
   static KubeConfig Config(const std::string& path = "") {
@@ -189,6 +190,46 @@ TEST_F(KubeClientFaultsTest, TokenPastItsExpiryNamesTheKubeconfigUserAndSaysRefr
   EXPECT_TRUE(Has(m, "token from kubeconfig user \"test-token\"")) << m;
   EXPECT_TRUE(Has(m, "refresh the credentials")) << m;
   EXPECT_FALSE(Has(m, "short-lived-token")) << "never the secret itself: " << m;
+}
+
+// 500 and 503 answers and reset connections (admin /fail, tests/kube/kubeserve/
+// faults.py): the call fails retryable (the executor retries it within its
+// limits) with a message naming what came back, never a success, and stores
+// nothing; with the fault gone the same call works.
+TEST_F(KubeClientFaultsTest, ServerErrorsAndResetConnectionsFailRetryableNeverDone) {
+  ASSERT_TRUE(server_->AdminPost("/fail?count=0").ok());
+  ASSERT_TRUE(server_->AdminPost("/reset-stats").ok());
+  KubeClient client(Config(), KubeClientOptions{});
+  const nlohmann::json cm = {{"apiVersion", "v1"},
+                             {"kind", "ConfigMap"},
+                             {"metadata", {{"name", "faulty"}, {"namespace", "default"}}},
+                             {"data", {{"k", "v"}}}};
+  const std::string path = "/api/v1/namespaces/default/configmaps/faulty";
+  for (std::string fault : {"500", "503", "reset"}) {
+    // libcurl resends once, on a new connection, a request whose reused
+    // connection was reset before any answer: reset more often than that.
+    std::string count = fault == "reset" ? "10" : "1";
+    ASSERT_TRUE(server_->AdminPost("/fail?status=" + fault + "&count=" + count + "&method=PATCH").ok());
+    auto applied = client.ApplyObject(path, cm, "paiplan", false, false);
+    ASSERT_FALSE(applied.has_value()) << fault << ": a failed apply came back as done";
+    const std::string& m = applied.error().message();
+    EXPECT_EQ(applied.error().code(), Code::kUnavailable) << fault << ": " << m;
+    EXPECT_TRUE(applied.error().retryable()) << m;
+    if (fault != "reset") {
+      EXPECT_TRUE(Has(m, "injected by the test server")) << m;
+    } else {
+      EXPECT_TRUE(Has(m, server_->server_url())) << m;
+    }
+    ASSERT_TRUE(server_->AdminPost("/fail?count=0").ok());
+    auto live = client.GetObject(path);
+    ASSERT_TRUE(live.has_value()) << live.error().message();
+    EXPECT_FALSE(live->has_value()) << fault << ": the refused apply stored the object";
+  }
+  auto applied = client.ApplyObject(path, cm, "paiplan", false, false);
+  ASSERT_TRUE(applied.has_value()) << applied.error().message();
+  EXPECT_EQ(Stat("failed"), 2);
+  EXPECT_GE(Stat("reset"), 1);
+  EXPECT_TRUE(client.DeleteObject(path).ok());
 }
 
 }  // namespace

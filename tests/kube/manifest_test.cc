@@ -28,6 +28,15 @@ TEST(ManifestTest, ParsesDocumentsExpandsListsAndTypesScalars) {
   EXPECT_EQ((*objs)[2]["spec"]["ports"][0]["port"], 80);
 }
 
+// yaml-cpp 0.7's LoadAll never returns on this text (tests/fuzz/regressions/
+// yaml_fuzz/yaml-cpp-endless-loop); libyaml's refusal is reported instead.
+TEST(ManifestTest, TextYamlCppLoopsOnIsRefusedWithLibyamlsError) {
+  auto bad = ParseManifests(", -c9100r\nap- --o:-", "svc/loop.yaml");
+  ASSERT_FALSE(bad.has_value());
+  EXPECT_THAT(bad.error().message(), HasSubstr("svc/loop.yaml:1:1: "));
+  EXPECT_THAT(bad.error().message(), HasSubstr("must be valid YAML"));
+}
+
 TEST(ManifestTest, BadDocumentsNameFileAndDocument) {
   auto bad = ParseManifests("apiVersion: v1\nkind: ConfigMap\n", "svc/x.yaml");
   ASSERT_FALSE(bad.has_value());

@@ -38,6 +38,15 @@ def make_workspace(path, machines, services, extra_settings=""):
                     "--machines", str(machines), "--services", str(services),
                     "--out", path, "--transport", "local"],
                    check=True, stdout=subprocess.DEVNULL)
+    _write_role_scripts(path)
+    if extra_settings:
+        with open(os.path.join(path, "paiplan.yaml"), "a") as f:
+            f.write(extra_settings)
+    return path
+
+
+def _write_role_scripts(path):
+    """Role packages whose bootstrap.sh logs into `path`'s own run log."""
     runlog = os.path.join(path, "bootstrap-runs.log")
     for role in ("master", "worker"):
         d = os.path.join(path, "roles", role)
@@ -46,10 +55,19 @@ def make_workspace(path, machines, services, extra_settings=""):
             f.write(BOOTSTRAP.format(runlog=runlog))
         with open(os.path.join(d, "clean.sh"), "w") as f:
             f.write(CLEAN)
-    if extra_settings:
-        with open(os.path.join(path, "paiplan.yaml"), "a") as f:
-            f.write(extra_settings)
-    return path
+
+
+def copy_workspace(src, dst):
+    """A fresh copy of workspace `src` at `dst`, logging runs into its own run log
+    (a plain copy would keep logging into `src`'s, and count other trials' runs)."""
+    shutil.rmtree(dst, ignore_errors=True)
+    shutil.copytree(src, dst)
+    try:
+        os.remove(os.path.join(dst, "bootstrap-runs.log"))
+    except FileNotFoundError:
+        pass
+    _write_role_scripts(dst)
+    return dst
 
 
 def bootstrap_runs(ws):

@@ -13,8 +13,13 @@ import subprocess
 import tempfile
 import time
 
-from common import (bootstrap_runs, make_workspace, paiplan_binary, run, state_done,
+from common import (bootstrap_runs, copy_workspace, make_workspace, paiplan_binary, run, state_done,
                     unlock_if_needed)
+
+
+# Actions at once: paiplan's default parallelism (the generated paiplan.yaml
+# sets none), so at most this many bootstraps can be cut short by a kill.
+IN_FLIGHT = 10
 
 
 def _apply_popen(ws, env=None):
@@ -39,14 +44,16 @@ def _wait_quiet(ws, seconds=0.3, limit=15.0):
 
 
 def _converge(ws, env=None, attempts=5, wait_lock=0.0):
-    """Applies until exit 0. Returns (ok, human_steps, last_result)."""
+    """Applies until exit 0. Returns (ok, human_steps, last_result). With
+    `wait_lock`, a held lock is waited for (its lease must expire) instead of
+    being force-unlocked."""
     human = 0
     r = None
     for _ in range(attempts):
         r = run(ws, "apply", "--auto-approve", env=env)
         if r.returncode == 0:
             return True, human, r
-        if unlock_if_needed(ws, r.stderr, env=env):
+        if not wait_lock and unlock_if_needed(ws, r.stderr, env=env):
             human += 1
             continue
         if "locked" in r.stderr and wait_lock:
@@ -76,8 +83,7 @@ def kill9(work, rng, trials, machines, services):
     """kill -9 of apply at a random moment; the next apply must finish the job."""
     template = make_workspace(os.path.join(work, "kill9-template"), machines, services)
     # Calibrate: how long a whole apply takes here.
-    cal = os.path.join(work, "kill9-cal")
-    shutil.copytree(template, cal)
+    cal = copy_workspace(template, os.path.join(work, "kill9-cal"))
     t0 = time.time()
     r = run(cal, "apply", "--auto-approve")
     full = time.time() - t0
@@ -87,9 +93,7 @@ def kill9(work, rng, trials, machines, services):
         return 0, 1, f"calibration apply failed: {r.stderr[-400:]}"
     failures, human, reruns_total, max_reruns = 0, 0, 0, 0
     for i in range(trials):
-        ws = os.path.join(work, "kill9-trial")
-        shutil.rmtree(ws, ignore_errors=True)
-        shutil.copytree(template, ws)
+        ws = copy_workspace(template, os.path.join(work, "kill9-trial"))
         p = _apply_popen(ws)
         time.sleep(rng.uniform(0, full))
         p.send_signal(signal.SIGKILL)
@@ -112,6 +116,8 @@ def kill9(work, rng, trials, machines, services):
         reruns = sum(runs.values()) - machines
         reruns_total += reruns
         max_reruns = max(max_reruns, reruns)
+        if reruns > IN_FLIGHT:
+            problems.append(f"{reruns} bootstraps ran twice, more than the {IN_FLIGHT} actions in flight")
         if lost:
             problems.append(f"recorded but never ran: {lost[:3]}")
         if problems:
@@ -170,13 +176,11 @@ def _first_error_line(text):
 def concurrent(work, rng, trials):
     """Two applies started together: one proceeds, the other names the holder."""
     template = make_workspace(os.path.join(work, "concurrent-template"), 30, 2)
-    with open(os.path.join(template, "roles", "worker", "bootstrap.sh"), "a") as f:
-        f.write("sleep 0.05\n")
     failures = 0
     for i in range(trials):
-        ws = os.path.join(work, "concurrent")
-        shutil.rmtree(ws, ignore_errors=True)
-        shutil.copytree(template, ws)
+        ws = copy_workspace(template, os.path.join(work, "concurrent"))
+        with open(os.path.join(ws, "roles", "worker", "bootstrap.sh"), "a") as f:
+            f.write("sleep 0.05\n")
         a, b = _apply_popen(ws), _apply_popen(ws)
         (ao, ae), (bo, be) = a.communicate(), b.communicate()
         codes = sorted([a.returncode, b.returncode])

@@ -1,6 +1,6 @@
 // SshTransport/SshPool under load and faults: 20 nodes in parallel, a stopped
 // sshd, a server that never answers, a hung remote command, sshd killed in the
-// middle of an upload.
+// middle of an upload and in the middle of a command.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -177,6 +177,40 @@ TEST(SshFaultTest, SshdKilledDuringUploadLeavesNoPartialFile) {
   std::string small(1u << 20, 'y');
   ASSERT_TRUE(t.Upload("/var/lib/paiplan/big/image.bin", small, 0644).ok());
   EXPECT_EQ(fs::ReadFile(dir + "/image.bin").value_or("").size(), small.size());
+}
+
+// sshd (with the session's shell) killed while a command runs on one node:
+// that command fails Unavailable naming the node and saying the connection
+// was lost, the other nodes' commands finish, and the node works again once
+// sshd is back.
+TEST(SshFaultTest, SshdKilledDuringCommandFailsClearlyOthersFinish) {
+  auto h = MakeHarness(3);
+  ASSERT_NE(h, nullptr);
+  SshPool pool;
+  std::vector<Result<ExecResult>> results(3, std::unexpected(Status::Internal("not run")));
+  const std::string started = h->var_lib_dir(0) + "/started";
+  std::vector<std::thread> runs;
+  for (int i = 0; i < 3; ++i) {
+    runs.emplace_back([&, i] {
+      std::string cmd = i == 0 ? "touch /var/lib/paiplan/started; sleep 30; echo never" : "sleep 1; echo done";
+      results[i] = pool.Get("n" + std::to_string(i), h->Target(i))->Exec(Cmd(cmd));
+    });
+  }
+  for (int waited = 0; !fs::Exists(started) && waited < 20000; waited += 10) usleep(10000);
+  ASSERT_TRUE(fs::Exists(started)) << "the command on node 0 never started";
+  ASSERT_TRUE(h->Stop(0).ok());
+  for (auto& t : runs) t.join();
+  ASSERT_FALSE(results[0].has_value()) << "a command whose sshd died reported success";
+  EXPECT_EQ(results[0].error().code(), Code::kUnavailable) << results[0].error().message();
+  EXPECT_THAT(results[0].error().message(), HasSubstr("root@127.0.0.2"));
+  for (int i = 1; i < 3; ++i) {
+    ASSERT_TRUE(results[i].has_value()) << results[i].error().message();
+    EXPECT_EQ(results[i]->stdout_tail, "done\n");
+  }
+  ASSERT_TRUE(h->Start(0).ok());
+  auto again = pool.Get("n0", h->Target(0))->Exec(Cmd("echo back"));
+  ASSERT_TRUE(again.has_value()) << again.error().message();
+  EXPECT_EQ(again->stdout_tail, "back\n");
 }
 
 }  // namespace

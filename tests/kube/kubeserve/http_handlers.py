@@ -10,6 +10,7 @@ import urllib.parse
 from .common import ApiError, parse_field_selector, parse_selector, status_body
 from .discovery import to_table
 from .evictions import POD_GRACE
+from . import faults
 from .objects import Request
 
 
@@ -110,6 +111,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if delay:
             self.log("%s %s: hanging %gs (admin /hang)" % (self.command, self.path, delay))
             time.sleep(delay)
+        fault = faults.take(self.api.store, self.command, url.path)
+        if fault:
+            self.log("%s %s: injected %s (admin /fail)" % (self.command, self.path, fault))
+            return faults.inject(self, fault)
         ok, readonly, err = self.authenticate()
         if not ok:
             with self.api.store.lock:
@@ -235,6 +240,8 @@ class AdminHandler(http.server.BaseHTTPRequestHandler):
         elif path == "/hang":
             s.hang = {"seconds": float(q.get("seconds", "1")), "count": int(q.get("count", "1")),
                       "path": q.get("path", ""), "method": q.get("method", "")}
+        elif path == "/fail":
+            faults.configure(s, q)
         elif path == "/expire-continue":
             s.expire_continue = int(q.get("count", "1"))
         elif path == "/tokens" and q.get("token"):
