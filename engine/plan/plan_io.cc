@@ -216,7 +216,8 @@ nlohmann::ordered_json PlanToJson(const Plan& plan, bool with_content, const std
       if (!a.script.empty()) x["script"] = a.script;
       x["resource_deps"] = a.resource_deps;
       if (!plan.id.empty()) x["recorded"] = a.recorded;
-      if (a.kind == graph::Kind::kRender) x["content"] = a.content;
+      // What apply FILE writes: a render's file, an object's manifest.
+      if (a.kind == graph::Kind::kRender || a.kind == graph::Kind::kObject) x["content"] = a.content;
     }
     actions.push_back(std::move(x));
   }

@@ -138,6 +138,22 @@ TEST_F(ObjectsTest, ScaledWithKubectlIsDriftAndTheApplyTakesItBack) {
   EXPECT_EQ(Paiplan("plan --detailed-exitcode").rc, 0);
 }
 
+// The reviewed way: plan --out FILE, then apply FILE. The saved plan carries
+// the manifests it applies (it was refused for want of them).
+TEST_F(ObjectsTest, DriftRepairedThroughASavedPlan) {
+  ASSERT_NO_FATAL_FAILURE(MakeObjectsWorkspace());
+  ASSERT_NO_FATAL_FAILURE(ApplyOk());
+  ASSERT_EQ(Kubectl("scale deploy web --replicas=5").rc, 0);
+  std::string file = ws_ + "/repair.plan";
+  CmdResult plan = Paiplan("plan --out " + file);
+  ASSERT_EQ(plan.rc, 0) << plan.all();
+  ASSERT_THAT(plan.out, HasSubstr("~ object.web/Deployment/default/web"));
+  CmdResult apply = Paiplan("apply " + file);
+  EXPECT_EQ(apply.rc, 0) << apply.all();
+  EXPECT_EQ(Get("deploy web")["spec"]["replicas"], 2);
+  EXPECT_EQ(Paiplan("plan --detailed-exitcode").rc, 0);
+}
+
 TEST_F(ObjectsTest, DeletedOutOfBandIsRecreated) {
   ASSERT_NO_FATAL_FAILURE(MakeObjectsWorkspace());
   ASSERT_NO_FATAL_FAILURE(ApplyOk());

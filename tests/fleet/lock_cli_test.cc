@@ -79,6 +79,9 @@ TEST(FleetLockCliTest, LockTimeoutExpiresNamingTheHolderFromTheFlagOrPaiplanYaml
   ws.Set("t-base", "start", "wait");
   auto a = ws.Start({"apply", "--auto-approve"});
   ASSERT_TRUE(WaitForBegin(ws, *a, "t-base", "start"));
+  // t-side needs nothing and starts beside t-base: count the holder's calls
+  // once both began (the rest wait for t-base).
+  ASSERT_TRUE(WaitForBegin(ws, *a, "t-side", "start"));
   size_t calls = ws.Calls().size();
   std::string holder = "(pid " + std::to_string(a->pid()) + ", apply)";
 
