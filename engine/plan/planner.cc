@@ -261,6 +261,21 @@ void RefreshServicesOnAddedMachines(Plan* plan) {
   }
 }
 
+// A replaced machine joins again (a NotReady repair deletes its Node object
+// first): its labels are applied again after it, whatever the plan observed
+// on the Node it had before.
+void ReapplyLabelsOfReplacedMachines(Plan* plan) {
+  std::set<std::string> replaced;
+  for (const auto& a : plan->actions)
+    if (a.kind == graph::Kind::kNode && a.type == ActionType::kReplace) replaced.insert(Subject(a.address));
+  if (replaced.empty()) return;
+  for (auto& a : plan->actions) {
+    if (a.kind != graph::Kind::kLabel || a.type != ActionType::kNoOp || !replaced.count(Subject(a.address))) continue;
+    a.type = ActionType::kUpdate;
+    a.reason = "node." + Subject(a.address) + " is replaced: its labels are applied again to the Node it registers";
+  }
+}
+
 }  // namespace
 
 void LinkActions(Plan* plan) {
@@ -356,6 +371,7 @@ Plan MakePlan(const std::map<std::string, Desired>& desired_in, const state::Sna
             [](const Action& x, const Action& y) { return x.address < y.address; });
   ApplyReplacements(&plan, opt.replace, diags);
   RefreshServicesOnAddedMachines(&plan);
+  ReapplyLabelsOfReplacedMachines(&plan);
   // What --target/--exclude leave out is not reported as unobserved either.
   for (const auto& addr : ApplyTargets(&plan, opt, diags)) unobserved.erase(addr);
   if (opt.require_all) {

@@ -184,7 +184,7 @@ TEST_F(K8sLifecycleTest, RemovedMastersLeaveEtcdEvenWhenTheirResetCouldNotReachI
 
 TEST_F(K8sLifecycleTest, NodeNotReadyPastTheThresholdIsResetAndJoinsAgainWithAFreshToken) {
   ASSERT_NO_FATAL_FAILURE(StartWithApi({"master", "worker"}, "  repair-after: 600\n"));
-  Layout({0, 1});
+  Layout({0, 1}, "    pai-worker: \"true\"\n");
   RunResult apply = Paiplan({"apply", "--auto-approve"}, 300);
   ASSERT_EQ(apply.rc, 0) << apply.all();
   std::vector<std::string> early = Minted("tokens");
@@ -201,6 +201,8 @@ TEST_F(K8sLifecycleTest, NodeNotReadyPastTheThresholdIsResetAndJoinsAgainWithAFr
   EXPECT_THAT(plan.out, HasSubstr("since " + since + ", past nodes.repair-after 10m"));
   EXPECT_THAT(plan.out, HasSubstr("repair step 1: clean.sh"));
   EXPECT_THAT(plan.out, Not(HasSubstr("node.node0"))) << "a ready node is left alone";
+  EXPECT_THAT(plan.out, HasSubstr("~ label.node1"));
+  EXPECT_THAT(plan.out, HasSubstr("node.node1 is replaced: its labels are applied again"));
 
   size_t before = Calls().size();
   RunResult repair = Paiplan({"apply", "--auto-approve"});
@@ -217,6 +219,7 @@ TEST_F(K8sLifecycleTest, NodeNotReadyPastTheThresholdIsResetAndJoinsAgainWithAFr
   std::string token = Flag(calls[size_t(join)].args, "--token");
   EXPECT_EQ(std::find(early.begin(), early.end(), token), early.end()) << "a fresh token";
   EXPECT_EQ(Jsonpath("node " + sick, "{.status.conditions[0].status}"), "True") << "registered again";
+  EXPECT_EQ(Jsonpath("node " + sick, "{.metadata.labels.pai-worker}"), "true") << "labels applied again";
   RunResult after = Paiplan({"plan", "--detailed-exitcode"});
   EXPECT_EQ(after.rc, 0) << after.all();
 }
