@@ -70,7 +70,12 @@ Observation ObjectHandler::ObserveLive(const ObserveItem& it, const json& live) 
   json attrs = ObservedAttrs(it);
   json full = live;
   full["kind"] = Str(attrs, "kind");
-  o.attributes = {{"live", ProjectLive(attrs.value("manifest", json::object()), full)}};
+  json manifest = attrs.value("manifest", json::object());
+  json projected = ProjectLive(manifest, full);
+  o.attributes = {{"live", projected}};
+  if (it.recorded && !Scripted(attrs) && Str(attrs, "kind") != "Secret" &&
+      !CompareFields(manifest, projected, false).empty() && ApplyChangesNothing(manifest, projected))
+    o.attributes["dry_run_same"] = true;
   if (auto r = ReadinessOf(full)) {
     std::string summary = r->summary;
     if (!r->ready) {
@@ -81,6 +86,19 @@ Observation ObjectHandler::ObserveLive(const ObserveItem& it, const json& live) 
   }
   o.hash = Sha256Hex(o.attributes["live"].dump());
   return o;
+}
+
+// Fields that differ from the manifest may be the API server's own
+// normalisation (a quantity `1000m` stored as `1`): a server-side dry-run
+// apply of the manifest (the take-back apply would do, forced) says whether
+// applying would change any field paiplan manages. One request per object
+// that differs, never on a no-op plan. Any failure keeps the local verdict.
+bool ObjectHandler::ApplyChangesNothing(const json& manifest, const json& projected_live) {
+  auto res = env_.kube->ApplyObject(manifest, /*force=*/true, /*dry_run=*/true);
+  if (!res || !res->conflicts.empty() || !res->object.is_object()) return false;
+  json result = res->object;
+  result["kind"] = Str(manifest, "kind");
+  return ProjectLive(manifest, result) == projected_live;
 }
 
 std::unique_ptr<ResourceHandler> MakeObjectHandler(const Env& env) { return std::make_unique<ObjectHandler>(env); }

@@ -123,6 +123,7 @@ class ObjectHandler : public ResourceHandler {
   std::vector<FieldDrift> Drifted(const state::ResourceRecord& recorded, const Observation& obs) const {
     const json attrs = recorded.value("attributes", json::object());
     if (!attrs.is_object() || !obs.attributes.contains("live")) return {};
+    if (obs.attributes.contains("dry_run_same")) return {};  // the server's normalisation, not drift
     return CompareFields(attrs.value("manifest", json::object()), obs.attributes["live"], Str(attrs, "kind") == "Secret");
   }
 
@@ -130,6 +131,7 @@ class ObjectHandler : public ResourceHandler {
                                                   const std::vector<size_t>& idx,
                                                   const std::vector<ObserveItem>& items);
   Observation ObserveLive(const ObserveItem& it, const json& live);
+  bool ApplyChangesNothing(const json& manifest, const json& projected_live);
   Status ApplyObject(const Action& a, ApplyContext& ctx, json* applied);
   Status WaitReady(const Action& a, const json& applied, ApplyContext& ctx);
   std::string NotReadyDetails(const json& live);

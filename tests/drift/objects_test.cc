@@ -154,6 +154,25 @@ TEST_F(ObjectsTest, DriftRepairedThroughASavedPlan) {
   EXPECT_EQ(Paiplan("plan --detailed-exitcode").rc, 0);
 }
 
+// The API server stores `cpu: 1000m` as `1`: a server-side dry-run apply
+// shows that applying would change nothing, so it is not drift. A real
+// change (kubectl scale) still is, confirmed the same way.
+TEST_F(ObjectsTest, ServerNormalisedValueIsNotDriftButARealChangeIs) {
+  ASSERT_NO_FATAL_FAILURE(MakeObjectsWorkspace());
+  ASSERT_NO_FATAL_FAILURE(EditTemplate("s/containers: \\[{name: web, image: nginx}\\]/"
+                                       "containers: [{name: web, image: nginx, resources: {requests: {cpu: 1000m}}}]/"));
+  ASSERT_NO_FATAL_FAILURE(ApplyOk());
+  ASSERT_EQ(Get("deploy web")["spec"]["template"]["spec"]["containers"][0]["resources"]["requests"]["cpu"], "1")
+      << "the server did not normalise: the test checks nothing";
+  CmdResult plan = Paiplan("plan --detailed-exitcode");
+  EXPECT_EQ(plan.rc, 0) << plan.all();
+  EXPECT_EQ(Paiplan("drift").rc, 0);
+  ASSERT_EQ(Kubectl("scale deploy web --replicas=5").rc, 0);
+  CmdResult scaled = Paiplan("plan --detailed-exitcode");
+  EXPECT_EQ(scaled.rc, 2) << scaled.all();
+  EXPECT_THAT(scaled.out, HasSubstr("spec.replicas: 5 → 2"));
+}
+
 TEST_F(ObjectsTest, DeletedOutOfBandIsRecreated) {
   ASSERT_NO_FATAL_FAILURE(MakeObjectsWorkspace());
   ASSERT_NO_FATAL_FAILURE(ApplyOk());

@@ -174,6 +174,7 @@ class Api:
         if r.kind == "Secret":
             fold_string_data(new)
         default_strategy(new)
+        canonical_quantities(new)
         meta = new["metadata"]
         for fixed in ("uid", "creationTimestamp"):
             if old and fixed in old["metadata"]:
@@ -349,6 +350,18 @@ def default_strategy(obj):
     field, spec = STRATEGY_FIELD.get(obj.get("kind")), obj.get("spec")
     if field and isinstance(spec, dict) and not spec.get(field):
         spec[field] = {"type": "RollingUpdate"}
+
+
+def canonical_quantities(obj):
+    """Container resources in their canonical form, as the API server stores
+    them: a whole number of millis as units ("1000m" -> "1")."""
+    pod = ((obj.get("spec") or {}).get("template") or {}).get("spec") or {}
+    for c in pod.get("containers") or []:
+        for part in ("requests", "limits"):
+            q = (c.get("resources") or {}).get(part)
+            for k, v in (q.items() if isinstance(q, dict) else []):
+                if isinstance(v, str) and v.endswith("m") and v[:-1].isdigit() and int(v[:-1]) % 1000 == 0:
+                    q[k] = str(int(v[:-1]) // 1000)
 
 
 def fold_string_data(secret):
