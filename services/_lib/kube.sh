@@ -27,9 +27,12 @@ kube_files() {
   for f in "$@"; do KUBE_FILES+=(-f "$f"); done
 }
 
-# ensure_namespace: creates $NAMESPACE when it does not exist yet.
+# ensure_namespace: creates $NAMESPACE when it does not exist yet (a
+# server-side apply of the Namespace: idempotent, and JSON on the wire).
 ensure_namespace() {
-  kubectl get namespace "$NAMESPACE" >/dev/null 2>&1 || kubectl create namespace "$NAMESPACE"
+  kubectl get namespace "$NAMESPACE" >/dev/null 2>&1 ||
+    kubectl create namespace "$NAMESPACE" --dry-run=client -o yaml |
+    kubectl apply --server-side --field-manager="$KUBE_FIELD_MANAGER" -f -
 }
 
 # kube_apply FILE...: server-side apply of the files into $NAMESPACE.
