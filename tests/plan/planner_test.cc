@@ -439,18 +439,21 @@ TEST_F(TargetTest, TargetingADeleteTakesItsDependentsDeletesAlong) {
 }
 
 TEST_F(TargetTest, LinksSkipNoOpResources) {
-  // Only node.a and service.app change; service.app waits for node.a through
-  // the unchanged label.a and service.store.
+  // node.a is replaced (its labels are applied again after it) and
+  // service.app changes; service.app waits for label.a through the
+  // unchanged service.store.
   for (const auto& [addr, d] : desired_) Have(addr, 1, d.resource_deps);
   desired_["node.a"].attributes = {{"v", 2}};
   desired_["node.a"].hash = "h2";
   desired_["service.app"].attributes = {{"v", 2}};
   desired_["service.app"].hash = "h2";
   Plan p = Make();
-  EXPECT_EQ(Changing(p), (std::set<std::string>{"node.a", "service.app"}));
-  EXPECT_EQ(Find(p, "service.app").depends_on, (std::vector<std::string>{"node.a"}));
+  EXPECT_EQ(Changing(p), (std::set<std::string>{"label.a", "node.a", "service.app"}));
+  EXPECT_EQ(Find(p, "label.a").reason, "node.a is replaced: its labels are applied again to the Node it registers");
+  EXPECT_EQ(Find(p, "service.app").depends_on, (std::vector<std::string>{"label.a"}));
+  EXPECT_EQ(Find(p, "label.a").depends_on, (std::vector<std::string>{"node.a"}));
   EXPECT_TRUE(Find(p, "node.a").depends_on.empty());
-  EXPECT_TRUE(Find(p, "label.a").depends_on.empty()) << "no-ops wait for nothing";
+  EXPECT_TRUE(Find(p, "service.store").depends_on.empty()) << "no-ops wait for nothing";
 }
 
 TEST_F(TargetTest, LinksOnlyToTheNearestChangingPrerequisites) {
