@@ -106,12 +106,19 @@ plan::ApplyResult RunAction(const plan::Action& a, plan::ResourceHandler& h, con
   ctx.log = [&](std::string_view s) { log.Write(plan::MaskSecrets(std::string(s), o.secrets)); };
   ctx.log(std::string("# ") + a.address + ": " + plan::ActionName(a.type) + " (" + a.reason + ")\n");
   double backoff = o.backoff;
+  std::string first_error;  // attempt 1's, when it was retried
   for (int attempt = 1;; ++attempt) {
     plan::ApplyResult r = h.Apply(a, ctx);
     if (r.status.ok() || !r.status.retryable() || attempt >= o.retry_attempts || Interrupted(o)) {
+      // The last attempt's error, and the first's when it differs (a
+      // connection lost mid-upload, then "connection refused" on every retry).
+      if (!r.status.ok() && attempt > 1 && r.status.message() != first_error) {
+        r.status = Status(r.status.code(), r.status.message() + " (attempt 1: " + first_error + ")");
+      }
       ctx.log(r.status.ok() ? "# done\n" : "# failed: " + r.status.message() + "\n");
       return r;
     }
+    if (attempt == 1) first_error = r.status.message();
     ctx.log("# attempt " + std::to_string(attempt) + " failed (" + r.status.message() + "); retrying in " +
             Seconds(backoff) + " s\n");
     on_retry(attempt, r.status.message());

@@ -9,6 +9,7 @@
 #include <libssh/libssh.h>
 #include <libssh/sftp.h>
 
+#include <set>
 #include <string>
 
 #include "engine/base/status.h"
@@ -31,6 +32,11 @@ Result<ssh_session> OpenSshSession(const SshTarget& target);
 
 // 16 random hex digits for remote temp names (pid files, upload temps).
 std::string RandomToken();
+// 8 random hex digits chosen once per process: the upload temp names of this
+// process start with it, so an upload removes the temps earlier processes
+// left (a killed apply, a connection lost mid-upload) and never one of this
+// process's uploads running beside it.
+const std::string& ProcessToken();
 
 }  // namespace paiplan::providers::ssh::internal
 
@@ -41,6 +47,7 @@ struct SshTransport::Session {
   ssh_session ssh = nullptr;
   sftp_session sftp = nullptr;
   bool broken = false;  // lost mid-operation: freed and reconnected by the next call
+  std::set<std::string> swept;  // directories whose stale upload temps this session removed
   ~Session() {
     if (sftp != nullptr) sftp_free(sftp);
     if (ssh != nullptr) {

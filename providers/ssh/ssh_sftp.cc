@@ -1,6 +1,10 @@
 // SshTransport's file operations over SFTP (Upload, ReadFile, RemoveFile).
 #include <fcntl.h>
 
+#include <string>
+#include <string_view>
+#include <vector>
+
 #include "providers/ssh/ssh_connect.h"
 #include "providers/ssh/ssh_transport.h"
 
@@ -9,6 +13,8 @@ namespace {
 
 constexpr size_t kWriteChunk = 32 * 1024;  // safe for every SFTP server
 constexpr size_t kReadChunk = 64 * 1024;
+// Upload temps are named ".<name>.paiplan-tmp-<process token>-<random>".
+constexpr char kTempMark[] = ".paiplan-tmp-";
 
 std::string ParentDir(const std::string& path) {
   size_t slash = path.find_last_of('/');
@@ -101,8 +107,21 @@ auto RetryOnStale(bool had_session, Op op) -> decltype(op()) {
   } else {
     unavailable = !r && r.error().code() == Code::kUnavailable;
   }
-  if (had_session && unavailable) r = op();  // EnsureConnectedLocked replaces a broken session
-  return r;
+  if (!had_session || !unavailable) return r;
+  // EnsureConnectedLocked replaces a broken session. If the retry fails too,
+  // its error says what was first lost ("connection ... lost during write
+  // ...; reconnecting: cannot connect ...").
+  std::string first;
+  if constexpr (std::is_same_v<decltype(r), Status>) first = r.message();
+  else first = r.error().message();
+  auto again = op();
+  if constexpr (std::is_same_v<decltype(again), Status>) {
+    if (!again.ok() && again.message() != first) return Status(again.code(), first + "; reconnecting: " + again.message());
+  } else {
+    if (!again && again.error().message() != first)
+      return decltype(again)(Err(Status(again.error().code(), first + "; reconnecting: " + again.error().message())));
+  }
+  return again;
 }
 
 Status SshTransport::Upload(const std::string& remote_path, const std::string& content, int mode) {
@@ -144,8 +163,9 @@ Status SshTransport::UploadLocked(const std::string& path, const std::string& co
   sftp_session sftp = session_->sftp;
   const std::string dir = ParentDir(path);
   PP_RETURN_IF_ERROR(MakeDirsLocked(dir));
-  const std::string tmp =
-      (dir == "." ? "" : dir + "/") + "." + BaseName(path) + ".paiplan-tmp-" + internal::RandomToken();
+  SweepStaleTempsLocked(dir);
+  const std::string tmp = (dir == "." ? "" : dir + "/") + "." + BaseName(path) + kTempMark +
+                          internal::ProcessToken() + "-" + internal::RandomToken();
   FileGuard f(sftp_open(sftp, tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600));
   if (f.get() == nullptr) return SftpError("create", tmp);
   auto fail = [&](const std::string& what, const std::string& p) {
@@ -168,6 +188,29 @@ Status SshTransport::UploadLocked(const std::string& path, const std::string& co
   Status s = RenameOverLocked(tmp, path);
   if (!s.ok() && !session_->broken) sftp_unlink(sftp, tmp.c_str());
   return s;
+}
+
+// Removes, once per directory and session, the upload temps that another
+// process left in `dir` (its connection was lost or it was killed before the
+// rename), so an interrupted upload leaves nothing behind once the node is
+// uploaded to again. Best effort: a failure here never fails the upload.
+void SshTransport::SweepStaleTempsLocked(const std::string& dir) {
+  if (!session_->swept.insert(dir).second) return;
+  sftp_session sftp = session_->sftp;
+  sftp_dir d = sftp_opendir(sftp, dir.c_str());
+  if (d == nullptr) return;
+  const std::string mine = std::string(kTempMark) + internal::ProcessToken() + "-";
+  std::vector<std::string> stale;
+  while (sftp_attributes a = sftp_readdir(sftp, d)) {
+    std::string name = a->name != nullptr ? a->name : "";
+    sftp_attributes_free(a);
+    size_t mark = name.find(kTempMark);
+    if (name.starts_with(".") && mark != std::string::npos && name.compare(mark, mine.size(), mine) != 0) {
+      stale.push_back(name);
+    }
+  }
+  sftp_closedir(d);
+  for (const std::string& name : stale) sftp_unlink(sftp, ((dir == "." ? "" : dir + "/") + name).c_str());
 }
 
 Status SshTransport::RenameOverLocked(const std::string& from, const std::string& to) {

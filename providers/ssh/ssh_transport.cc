@@ -66,6 +66,11 @@ std::string RandomToken() {
   return buf;
 }
 
+const std::string& ProcessToken() {
+  static const std::string token = RandomToken().substr(0, 8);
+  return token;
+}
+
 }  // namespace internal
 
 std::string ShellQuote(const std::string& s) {

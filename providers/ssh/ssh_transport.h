@@ -158,6 +158,7 @@ class SshTransport : public Transport {
   Status EnsureSftpLocked();
   Status MakeDirsLocked(const std::string& dir);
   Status UploadLocked(const std::string& remote_path, const std::string& content, int mode);
+  void SweepStaleTempsLocked(const std::string& dir);
   Result<std::optional<std::string>> ReadFileLocked(const std::string& remote_path);
   Status RemoveFileLocked(const std::string& remote_path);
   Status KillRemoteGroupLocked(const std::string& pid_file);

@@ -95,6 +95,8 @@ def run(ws, *args, timeout=900, env=None):
 def state_done(ws, env=None):
     """Addresses whose last action succeeded, from `state pull`."""
     r = run(ws, "state", "pull", env=env)
+    if r.returncode != 0 and "no state yet" in r.stderr:
+        return set(), ""  # killed before the first record: nothing done yet
     if r.returncode != 0:
         return None, r.stderr
     doc = json.loads(r.stdout)

@@ -2,10 +2,12 @@
 """Fault-injection suite: what paiplan survives, in figures.
 
     python3 tests/reliability/run.py [--trials 100] [--machines 1950] [--services 25]
-                                     [--only kill9,enospc,concurrent,etcd] [--seed N]
+                                     [--only kill9,enospc,concurrent,etcd,sshd,api] [--seed N]
 
-Needs a built paiplan (BUILD, default build/), etcd for the etcd scenario and
-root for the ENOSPC scenario (it mounts a small tmpfs). Prints a Markdown
+Needs a built paiplan (BUILD, default build/; the sshd scenario also
+BUILD/tests/sshd_nodes), etcd for the etcd scenario, kubectl for the api
+scenario, and root for the ENOSPC scenario (it mounts a small tmpfs) and the
+sshd scenario (sshd nodes in mount namespaces). Prints a Markdown
 table for tests/bench/RESULTS.md and exits 1 if any trial failed.
 """
 import argparse
@@ -18,6 +20,7 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from common import Table  # noqa: E402
+import remote  # noqa: E402
 import scenarios  # noqa: E402
 
 
@@ -26,7 +29,7 @@ def main():
     ap.add_argument("--trials", type=int, default=100)
     ap.add_argument("--machines", type=int, default=1950)
     ap.add_argument("--services", type=int, default=25)
-    ap.add_argument("--only", default="kill9,enospc,concurrent,etcd")
+    ap.add_argument("--only", default="kill9,enospc,concurrent,etcd,sshd,api")
     ap.add_argument("--seed", type=int, default=int.from_bytes(os.urandom(4), "little"))
     a = ap.parse_args()
     print(f"seed {a.seed}", flush=True)
@@ -44,6 +47,12 @@ def main():
         if "etcd" in only:
             table.add("etcd killed and restarted mid-apply",
                       *scenarios.etcd_restart(work, rng, max(3, a.trials // 20), 300, 5))
+        if "sshd" in only:
+            table.add("sshd killed mid-upload or mid-command during an apply",
+                      *remote.sshd_kill(work, rng, max(4, a.trials // 5)))
+        if "api" in only:
+            table.add("API server answering 500 / 503 or resetting connections during an apply",
+                      *remote.api_faults(work, rng, max(6, a.trials // 3)))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print()

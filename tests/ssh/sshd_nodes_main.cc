@@ -6,11 +6,21 @@
 // When ready it writes DIR/nodes.tsv ("INDEX<TAB>IP<TAB>PORT" per node),
 // DIR/known_hosts, DIR/client/id_ed25519 and DIR/pid (its own pid: kill that
 // pid to stop the nodes), then prints "ready" on stdout.
+//
+// Control on stdin (fault-injection suite, tests/reliability/): a line
+// "stop I" SIGKILLs node I's sshd and its connection processes (what a
+// crashing machine does to a running upload or command), "start I" starts it
+// again; each answers "ok stop I" / "ok start I" or "error ..." on stdout.
+// End of stdin just stops reading it (scripts may give /dev/null).
+#include <poll.h>
 #include <signal.h>
+#include <sys/signalfd.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <sstream>
 #include <string>
 
 #include "engine/base/fs.h"
@@ -63,8 +73,48 @@ int main(int argc, char** argv) {
   }
   std::printf("ready %d nodes on port %d in %s\n", (*h)->size(), (*h)->port(), (*h)->dir().c_str());
   std::fflush(stdout);
-  int sig = 0;
-  sigwait(&set, &sig);
+  // The main thread (the one that started the nodes, see sshd_harness.h)
+  // serves stdin's commands until a stop signal arrives.
+  int sfd = signalfd(-1, &set, SFD_CLOEXEC);
+  if (sfd < 0) {
+    std::perror("sshd_nodes: signalfd");
+    (*h)->StopAll();
+    return 1;
+  }
+  bool read_stdin = true;
+  std::string pending;
+  for (;;) {
+    pollfd fds[2] = {{sfd, POLLIN, 0}, {0, POLLIN, 0}};
+    if (poll(fds, read_stdin ? 2 : 1, -1) < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    if (fds[0].revents & POLLIN) break;
+    if (!read_stdin || !(fds[1].revents & (POLLIN | POLLHUP))) continue;
+    char buf[256];
+    ssize_t n = read(0, buf, sizeof buf);
+    if (n <= 0) {
+      read_stdin = false;
+      continue;
+    }
+    pending.append(buf, static_cast<size_t>(n));
+    for (size_t nl; (nl = pending.find('\n')) != std::string::npos;) {
+      std::istringstream line(pending.substr(0, nl));
+      pending.erase(0, nl + 1);
+      std::string verb;
+      int i = -1;
+      line >> verb >> i;
+      if ((verb != "stop" && verb != "start") || i < 0 || i >= (*h)->size()) {
+        std::printf("error: expected \"stop I\" or \"start I\" with 0 <= I < %d\n", (*h)->size());
+      } else {
+        paiplan::Status st = verb == "stop" ? (*h)->Stop(i) : (*h)->Start(i);
+        if (st.ok()) std::printf("ok %s %d\n", verb.c_str(), i);
+        else std::printf("error %s %d: %s\n", verb.c_str(), i, st.message().c_str());
+      }
+      std::fflush(stdout);
+    }
+  }
+  ::close(sfd);
   (*h)->StopAll();
   return 0;
 }

@@ -150,9 +150,10 @@ TEST_F(SshE2eFaultTest, HungBootstrapTimesOutAndIsKilledOnTheNode) {
 }
 
 // node1's sshd is killed while a 48 MiB package file is being uploaded: the
-// action fails (the retry finds sshd gone), no half-written file takes the
-// package's name, the state records the failure, and the next apply (sshd
-// back) uploads everything again and finishes.
+// action fails (the retry finds sshd gone) saying the connection was lost
+// during the write, no half-written file takes the package's name, the state
+// records the failure, and the next apply (sshd back) uploads everything
+// again, removes the temp file the cut upload left, and finishes.
 TEST_F(SshE2eFaultTest, SshdKilledDuringUploadFailsAndTheNextApplyFinishes) {
   ClusterOptions o;
   o.package_bytes = 48 << 20;
@@ -172,6 +173,9 @@ TEST_F(SshE2eFaultTest, SshdKilledDuringUploadFailsAndTheNextApplyFinishes) {
   EXPECT_EQ(r.rc, 1) << r.all();
   EXPECT_THAT(r.all(), HasSubstr("Actions: 1 done, 1 failed"));
   EXPECT_THAT(r.err, HasSubstr("node.node1: "));
+  // The error keeps what happened first, not only the retries' "connection refused".
+  EXPECT_THAT(r.err, HasSubstr("(attempt 1: connection to root@" + h_->ip(1)));
+  EXPECT_THAT(r.err, HasSubstr("lost during write /var/lib/paiplan/staging/.package.bin.paiplan-tmp-"));
   EXPECT_FALSE(Exists(NodeFile(1, "staging/package.bin"))) << "a partial upload never takes the final name";
   EXPECT_FALSE(Exists(MarkerPath(1)));
   EXPECT_TRUE(Marker(0).is_object());
@@ -183,6 +187,7 @@ TEST_F(SshE2eFaultTest, SshdKilledDuringUploadFailsAndTheNextApplyFinishes) {
   EXPECT_THAT(again.out, HasSubstr("Actions: 1 done, 0 failed"));
   EXPECT_EQ(Marker(1).value("role", ""), "worker");
   EXPECT_EQ(ReadFile(NodeFile(1, "etc/package.sha256")), ReadFile(NodeFile(0, "etc/package.sha256")));
+  EXPECT_EQ(StagingFileSize(1, ".paiplan-tmp-"), -1) << "the next upload removed the temp the cut one left";
   EXPECT_EQ(Paiplan({"plan", "--detailed-exitcode"}).rc, 0);
 }
 
