@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "engine/base/duration.h"
+#include "engine/base/json_read.h"
 
 namespace paiplan::plan {
 namespace {
@@ -17,13 +18,12 @@ struct PodRef {
   std::string Id() const { return ns + "/" + name; }
 };
 
-std::string Str(const nlohmann::json& j, const char* key) {
-  return j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : "";
-}
+using json_read::Object;
+using json_read::String;
 
 PodRef RefOf(const nlohmann::json& pod) {
-  const nlohmann::json meta = pod.is_object() ? pod.value("metadata", nlohmann::json::object()) : nlohmann::json();
-  return {Str(meta, "namespace"), Str(meta, "name"), Str(meta, "uid")};
+  const nlohmann::json& meta = Object(pod, "metadata");
+  return {String(meta, "namespace"), String(meta, "name"), String(meta, "uid")};
 }
 
 // Sleeps `seconds` in short slices; false when cancelled meanwhile.
@@ -99,14 +99,10 @@ Status AwaitGone(KubeApi& kube, const std::string& node, const DrainOptions& opt
 }  // namespace
 
 bool DrainSkips(const nlohmann::json& pod) {
-  if (!pod.is_object()) return false;
-  const nlohmann::json meta = pod.value("metadata", nlohmann::json::object());
-  if (!meta.is_object()) return false;
-  const nlohmann::json ann = meta.value("annotations", nlohmann::json::object());
-  if (ann.is_object() && ann.contains("kubernetes.io/config.mirror")) return true;
-  const nlohmann::json owners = meta.value("ownerReferences", nlohmann::json::array());
-  for (const auto& o : owners.is_array() ? owners : nlohmann::json::array()) {
-    if (o.is_object() && o.value("controller", false) && Str(o, "kind") == "DaemonSet") return true;
+  const nlohmann::json& meta = Object(pod, "metadata");
+  if (Object(meta, "annotations").contains("kubernetes.io/config.mirror")) return true;
+  for (const auto& o : json_read::Array(meta, "ownerReferences")) {
+    if (json_read::Bool(o, "controller") && String(o, "kind") == "DaemonSet") return true;
   }
   return false;
 }

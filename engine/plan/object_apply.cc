@@ -5,6 +5,7 @@
 #include <set>
 #include <thread>
 
+#include "engine/base/json_read.h"
 #include "engine/plan/object_handler.h"
 
 namespace paiplan::plan {
@@ -92,7 +93,7 @@ Status ObjectHandler::WaitReady(const Action& a, const json& applied, ApplyConte
   json live = applied;
   live["kind"] = Str(a.after, "kind");
   if (!ReadinessOf(live)) return Status::Ok();
-  int timeout = a.after.is_object() ? a.after.value("ready_timeout", 300) : 300;
+  int timeout = int(json_read::Int(a.after, "ready_timeout", 300));
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout);
   const json& at = a.after;
   while (true) {
@@ -119,20 +120,20 @@ Status ObjectHandler::WaitReady(const Action& a, const json& applied, ApplyConte
 // Pods of a workload (by its selector's matchLabels), their states, and the
 // last events about them or the workload: what `kubectl describe` would show.
 std::string ObjectHandler::NotReadyDetails(const json& live) {
-  const json meta = live.value("metadata", json::object());
-  std::string ns = meta.value("namespace", ""), name = meta.value("name", "");
-  json labels = live.value("spec", json::object()).value("selector", json::object()).value("matchLabels", json::object());
-  if (live.value("kind", "") == "Job")
-    labels = live["spec"].value("template", json::object()).value("metadata", json::object()).value("labels", json::object());
+  using json_read::Object;
+  const json& meta = Object(live, "metadata");
+  std::string ns = json_read::String(meta, "namespace"), name = json_read::String(meta, "name");
+  const json& spec = Object(live, "spec");
+  const json& labels = json_read::String(live, "kind") == "Job"
+                           ? Object(Object(Object(spec, "template"), "metadata"), "labels")
+                           : Object(Object(spec, "selector"), "matchLabels");
   std::string selector;
-  if (labels.is_object())
-    for (auto it = labels.begin(); it != labels.end(); ++it)
-      if (it.value().is_string()) selector += (selector.empty() ? "" : ",") + it.key() + "=" + it.value().get<std::string>();
+  for (const auto& [k, v] : json_read::StringMap(labels)) selector += (selector.empty() ? "" : ",") + k + "=" + v;
   if (selector.empty() || ns.empty()) return "";
   auto pods = env_.kube->ListObjects("v1", "Pod", ns, selector);
   if (!pods) return "pods not listed: " + pods.error().message();
   std::vector<std::string> names = {name};
-  for (const auto& p : *pods) names.push_back(p.value("metadata", json::object()).value("name", ""));
+  for (const auto& p : *pods) names.push_back(json_read::String(Object(p, "metadata"), "name"));
   std::string out = PodDiagnostics(*pods);
   auto events = env_.kube->ListObjects("v1", "Event", ns, "");
   if (events) {

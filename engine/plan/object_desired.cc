@@ -4,6 +4,7 @@
 
 #include <set>
 
+#include "engine/base/json_read.h"
 #include "engine/base/sha256.h"
 #include "engine/plan/object_model.h"
 #include "providers/kubernetes/manifest.h"
@@ -84,9 +85,9 @@ void AddServiceObjects(const config::ServiceDef& svc, int ready_timeout, Diagnos
 // scripts create and remove it: cleaners, data wipes), and an object
 // annotated paiplan.io/observe: "false" is left out on purpose.
 bool ObservedWhenScripted(const json& raw) {
-  if (raw.value("kind", "") == "Job") return false;
-  const json ann = raw.value("metadata", json::object()).value("annotations", json::object());
-  return !(ann.is_object() && ann.value("paiplan.io/observe", "") == "false");
+  if (json_read::String(raw, "kind") == "Job") return false;
+  const json& ann = json_read::Object(json_read::Object(raw, "metadata"), "annotations");
+  return json_read::String(ann, "paiplan.io/observe") != "false";
 }
 
 // A scripted service's objects: observed only (its scripts apply them), so

@@ -10,6 +10,7 @@
 #include <thread>
 #include <tuple>
 
+#include "engine/base/json_read.h"
 #include "engine/base/sha256.h"
 #include "engine/plan/object_handler.h"
 
@@ -40,7 +41,7 @@ std::map<std::string, Observation> ObjectHandler::ObserveGroup(
   auto listed = env_.kube->ListObjects(api, kind, ns, all ? "" : kSelector);
   if (!listed) return fail(listed.error().message());
   std::map<std::string, const json*> by_name;
-  for (const auto& o : *listed) by_name[o.value("metadata", json::object()).value("name", "")] = &o;
+  for (const auto& o : *listed) by_name[json_read::String(json_read::Object(o, "metadata"), "name")] = &o;
   for (size_t i : idx) {
     const ObserveItem& it = items[i];
     std::string name = Str(ObservedAttrs(it), "name");

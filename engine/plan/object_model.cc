@@ -5,6 +5,7 @@
 #include <set>
 
 #include "engine/base/base64.h"
+#include "engine/base/json_read.h"
 #include "engine/base/sha256.h"
 
 namespace paiplan::plan {
@@ -12,15 +13,6 @@ namespace {
 
 bool IsSecretData(const std::string& path) {
   return path.starts_with("data.") || path.starts_with("stringData.") || path.starts_with("binaryData.");
-}
-
-void Leaves(const json& v, const std::string& prefix, std::vector<std::pair<std::string, json>>* out) {
-  if (v.is_object() && !v.empty()) {
-    for (auto it = v.begin(); it != v.end(); ++it)
-      Leaves(it.value(), prefix.empty() ? it.key() : prefix + "." + it.key(), out);
-    return;
-  }
-  out->emplace_back(prefix, v);
 }
 
 // The value at dotted `path` split into keys (keys may contain dots: walk by keys).
@@ -130,7 +122,7 @@ json LabelledObject(json object, const std::string& service, bool namespaced) {
 
 json MaskedManifest(const json& object) {
   json m = object;
-  if (m.value("kind", "") != "Secret") return m;
+  if (json_read::String(m, "kind") != "Secret") return m;
   for (const char* f : {"data", "stringData"})
     if (m.contains(f) && m[f].is_object()) m[f] = HashValues(m[f]);
   return m;
@@ -157,9 +149,12 @@ std::vector<std::string> FieldPaths(const json& manifest) {
 
 json ProjectLive(const json& manifest, const json& live) {
   json out = json::object();
-  bool secret = live.value("kind", manifest.value("kind", "")) == "Secret";
+  // `live` is what the API server answered: any member may be of any type.
+  const json& live_kind = json_read::Field(live, "kind");
+  bool secret = (live_kind.is_string() ? live_kind.get<std::string>() : json_read::String(manifest, "kind")) == "Secret";
   json source = live;
-  if (secret && source.contains("data") && source["data"].is_object() && manifest.contains("stringData")) {
+  if (secret && source.is_object() && source.contains("data") && source["data"].is_object() &&
+      json_read::Field(manifest, "stringData").is_object()) {
     // The server keeps stringData as base64 data: compare through the recorded hash of the plain value.
     json sd = json::object();
     for (auto it = manifest["stringData"].begin(); it != manifest["stringData"].end(); ++it)

@@ -2,15 +2,20 @@
 // (declared in object_model.h).
 #include <algorithm>
 
+#include "engine/base/json_read.h"
 #include "engine/plan/object_model.h"
 
+// Everything here reads what an API server answered: a member of an
+// unexpected type reads as absent (json_read), never as an exception.
 namespace paiplan::plan {
 namespace {
 
-long Int(const json& o, const char* key, long def = 0) {
-  auto it = o.find(key);
-  return it != o.end() && it->is_number_integer() ? it->get<long>() : def;
-}
+using json_read::Array;
+using json_read::Bool;
+using json_read::Field;
+using json_read::Int;
+using json_read::Object;
+using json_read::String;
 
 std::string Counts(const std::string& kind, const std::string& name, long ready, long want) {
   return kind + " " + name + ": " + std::to_string(ready) + "/" + std::to_string(want) + " ready";
@@ -19,11 +24,11 @@ std::string Counts(const std::string& kind, const std::string& name, long ready,
 }  // namespace
 
 std::optional<Readiness> ReadinessOf(const json& live) {
-  const std::string kind = live.value("kind", "");
-  const json meta = live.value("metadata", json::object());
-  const std::string name = meta.value("name", "");
-  const json spec = live.value("spec", json::object());
-  const json st = live.value("status", json::object());
+  const std::string kind = String(live, "kind");
+  const json& meta = Object(live, "metadata");
+  const std::string name = String(meta, "name");
+  const json& spec = Object(live, "spec");
+  const json& st = Object(live, "status");
   long gen = Int(meta, "generation", 1), observed = Int(st, "observedGeneration", 0);
   if (kind == "Deployment" || kind == "StatefulSet" || kind == "ReplicaSet") {
     long want = Int(spec, "replicas", 1);
@@ -46,7 +51,7 @@ std::optional<Readiness> ReadinessOf(const json& live) {
     return Readiness{done >= want, s};
   }
   if (kind == "PersistentVolumeClaim") {
-    std::string phase = st.value("phase", "Pending");
+    std::string phase = String(st, "phase", "Pending");
     return Readiness{phase == "Bound", "PersistentVolumeClaim " + name + ": " + phase};
   }
   return std::nullopt;
@@ -55,20 +60,20 @@ std::optional<Readiness> ReadinessOf(const json& live) {
 std::string PodDiagnostics(const std::vector<json>& pods) {
   std::string out;
   for (const json& p : pods) {
-    const json st = p.value("status", json::object());
-    std::string line = "pod " + p.value("metadata", json::object()).value("name", "?") + ": " +
-                       st.value("phase", "Unknown");
-    for (const json& cs : st.value("containerStatuses", json::array())) {
-      const json state = cs.value("state", json::object());
+    const json& st = Object(p, "status");
+    std::string line = "pod " + String(Object(p, "metadata"), "name", "?") + ": " + String(st, "phase", "Unknown");
+    for (const json& cs : Array(st, "containerStatuses")) {
+      const json& state = Object(cs, "state");
       std::string what;
-      if (state.contains("waiting")) what = state["waiting"].value("reason", "Waiting");
-      else if (state.contains("terminated")) what = state["terminated"].value("reason", "Terminated");
-      else if (!cs.value("ready", false)) what = "running, not ready";
-      const json last = cs.value("lastState", json::object());
-      if (last.contains("terminated")) what += (what.empty() ? "" : ", ") + std::string("last terminated: ") +
-                                               last["terminated"].value("reason", "?");
+      if (!Field(state, "waiting").is_null()) what = String(Field(state, "waiting"), "reason", "Waiting");
+      else if (!Field(state, "terminated").is_null()) what = String(Field(state, "terminated"), "reason", "Terminated");
+      else if (!Bool(cs, "ready")) what = "running, not ready";
+      const json& last = Object(cs, "lastState");
+      if (!Field(last, "terminated").is_null())
+        what += (what.empty() ? "" : ", ") + std::string("last terminated: ") +
+                String(Field(last, "terminated"), "reason", "?");
       if (what.empty()) continue;
-      line += ", container " + cs.value("name", "?") + ": " + what + " (restarts " +
+      line += ", container " + String(cs, "name", "?") + ": " + what + " (restarts " +
               std::to_string(Int(cs, "restartCount")) + ")";
     }
     out += (out.empty() ? "" : "; ") + line;
@@ -79,20 +84,20 @@ std::string PodDiagnostics(const std::vector<json>& pods) {
 std::string EventDiagnostics(std::vector<json> events, const std::vector<std::string>& names, size_t max_events) {
   std::vector<json> mine;
   for (auto& e : events) {
-    std::string n = e.value("involvedObject", json::object()).value("name", "");
+    std::string n = String(Object(e, "involvedObject"), "name");
     if (std::find(names.begin(), names.end(), n) != names.end()) mine.push_back(std::move(e));
   }
   std::stable_sort(mine.begin(), mine.end(), [](const json& a, const json& b) {
-    return a.value("lastTimestamp", "") < b.value("lastTimestamp", "");
+    return String(a, "lastTimestamp") < String(b, "lastTimestamp");
   });
   if (mine.size() > max_events) mine.erase(mine.begin(), mine.end() - long(max_events));
   std::string out;
   for (const json& e : mine) {
-    const json io = e.value("involvedObject", json::object());
-    std::string kind = io.value("kind", "");
+    const json& io = Object(e, "involvedObject");
+    std::string kind = String(io, "kind");
     for (auto& c : kind) c = char(std::tolower(static_cast<unsigned char>(c)));
-    out += (out.empty() ? "" : "; ") + e.value("type", "Normal") + " " + e.value("reason", "") + " " + kind + "/" +
-           io.value("name", "") + ": " + e.value("message", "");
+    out += (out.empty() ? "" : "; ") + String(e, "type", "Normal") + " " + String(e, "reason") + " " + kind + "/" +
+           String(io, "name") + ": " + String(e, "message");
   }
   return out;
 }

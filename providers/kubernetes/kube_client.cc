@@ -1,5 +1,6 @@
 #include "providers/kubernetes/kube_client.h"
 
+#include "engine/base/json_read.h"
 #include "providers/kubernetes/kube_errors.h"
 
 #include <nlohmann/json.hpp>
@@ -24,34 +25,22 @@ Result<json> ParseObject(const std::string& body, const std::string& what) {
   return j;
 }
 
-std::map<std::string, std::string> StringMap(const json& j) {
-  std::map<std::string, std::string> out;
-  if (!j.is_object()) return out;
-  for (auto it = j.begin(); it != j.end(); ++it) {
-    if (it.value().is_string()) out[it.key()] = it.value().get<std::string>();
-  }
-  return out;
-}
+// API answers are untrusted: members are read with json_read, where a
+// missing member or one of another type reads as empty (json::value() throws
+// on a non-object: found by tests/fuzz/kube_response_fuzz, an item that was a
+// string).
+using json_read::Field;
+using json_read::StringMap;
 
-// The member `key` of `j`, or null when `j` is not an object or lacks it:
-// API answers are untrusted, and json::value() throws on a non-object
-// (found by tests/fuzz/kube_response_fuzz: an item that was a string).
-const json& Field(const json& j, const char* key) {
-  static const json kNull;
-  if (!j.is_object()) return kNull;
-  auto it = j.find(key);
-  return it == j.end() ? kNull : *it;
-}
-
-std::string StringAt(const json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : "";
-}
+std::string StringAt(const json& j, const char* key) { return json_read::String(j, key); }
 
 // A Node item of a LIST or GET: name, labels, and its Ready condition.
 NodeInfo ToNodeInfo(const json& item) {
   const json& meta = Field(item, "metadata");
-  NodeInfo n{StringAt(meta, "name"), StringMap(Field(meta, "labels")), StringAt(meta, "resourceVersion")};
+  NodeInfo n;
+  n.name = StringAt(meta, "name");
+  n.labels = StringMap(Field(meta, "labels"));
+  n.resource_version = StringAt(meta, "resourceVersion");
   const json& conditions = Field(Field(item, "status"), "conditions");
   for (const json& c : conditions.is_array() ? conditions : json::array()) {
     if (!c.is_object() || StringAt(c, "type") != "Ready") continue;

@@ -2,6 +2,8 @@
 // evictions (declared in kube_client.h).
 #include <nlohmann/json.hpp>
 
+#include "engine/base/json_read.h"
+
 #include "providers/kubernetes/kube_client.h"
 #include "providers/kubernetes/kube_errors.h"
 
@@ -14,13 +16,10 @@ using nlohmann::json;
 std::string StatusText(const std::string& body) {
   json s = json::parse(body, nullptr, false);
   if (s.is_discarded() || !s.is_object()) return body.substr(0, 300);
-  std::string out = s.value("message", std::string());
-  const json details = s.value("details", json::object());
-  const json causes = details.is_object() ? details.value("causes", json::array()) : json::array();
+  std::string out = json_read::String(s, "message");
   std::string why;
-  for (const json& c : causes.is_array() ? causes : json::array()) {
-    if (c.is_object() && c.contains("message") && c["message"].is_string())
-      why += (why.empty() ? "" : "; ") + c["message"].get<std::string>();
+  for (const json& c : json_read::Array(json_read::Object(s, "details"), "causes")) {
+    if (std::string m = json_read::String(c, "message"); !m.empty()) why += (why.empty() ? "" : "; ") + m;
   }
   return why.empty() ? out : out + " (" + why + ")";
 }

@@ -2,23 +2,19 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/base/json_read.h"
+
 namespace paiplan::kube {
 namespace {
 
 using nlohmann::json;
 
-std::string StringAt(const json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : "";
-}
+std::string StringAt(const json& j, const char* key) { return json_read::String(j, key); }
 
 // "field: message; field: message" from a Status object's details.causes.
 std::string Causes(const json& status) {
-  const json details = status.value("details", json::object());
-  const json causes = details.is_object() ? details.value("causes", json::array()) : json::array();
   std::string out;
-  if (!causes.is_array()) return out;
-  for (const json& c : causes) {
+  for (const json& c : json_read::Array(json_read::Object(status, "details"), "causes")) {
     if (!c.is_object()) continue;
     std::string field = StringAt(c, "field"), message = StringAt(c, "message");
     out += (out.empty() ? "" : "; ") + (field.empty() ? message : field + ": " + message);

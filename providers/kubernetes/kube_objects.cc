@@ -2,6 +2,8 @@
 // server-side apply and DELETE (declared in kube_client.h).
 #include <nlohmann/json.hpp>
 
+#include "engine/base/json_read.h"
+
 #include "providers/kubernetes/kube_client.h"
 #include "providers/kubernetes/kube_errors.h"
 
@@ -22,15 +24,13 @@ Result<json> ParseBody(const std::string& body, const std::string& what) {
 std::vector<FieldConflict> Conflicts(const std::string& body) {
   std::vector<FieldConflict> out;
   json s = json::parse(body, nullptr, false);
-  if (s.is_discarded() || !s.is_object() || !s.contains("details") || !s["details"].is_object()) return out;
-  const json causes = s["details"].value("causes", json::array());
-  if (!causes.is_array()) return out;
-  for (const json& c : causes) {
-    if (!c.is_object() || c.value("reason", "") != "FieldManagerConflict") continue;
-    std::string msg = c.value("message", "");  // conflict with "M" using apps/v1
+  if (s.is_discarded()) return out;
+  for (const json& c : json_read::Array(json_read::Object(s, "details"), "causes")) {
+    if (json_read::String(c, "reason") != "FieldManagerConflict") continue;
+    std::string msg = json_read::String(c, "message");  // conflict with "M" using apps/v1
     auto q1 = msg.find('"'), q2 = q1 == std::string::npos ? q1 : msg.find('"', q1 + 1);
     std::string manager = q2 == std::string::npos ? msg : msg.substr(q1 + 1, q2 - q1 - 1);
-    out.push_back({manager, c.value("field", "")});
+    out.push_back({manager, json_read::String(c, "field")});
   }
   return out;
 }
@@ -54,11 +54,11 @@ Result<std::vector<json>> KubeClient::ListObjectsOnce(const std::string& collect
     if (sent.status == 404) return items;  // a namespace that does not exist yet holds nothing
     if (sent.status < 200 || sent.status > 299) return Err(HttpErrorStatus(config_, request, sent, call));
     PP_ASSIGN_OR_RETURN(json page, ParseBody(sent.body, call.what + " at " + config_.server));
-    const json list = page.value("items", json::array());
-    if (!list.is_array()) return Err(Status::Corruption(call.what + ": `items` is not a list"));
-    for (const json& item : list) items.push_back(item);
-    const json meta = page.value("metadata", json::object());
-    cont = meta.is_object() ? meta.value("continue", "") : "";
+    const json& list = json_read::Field(page, "items");
+    if (!list.is_null() && !list.is_array()) return Err(Status::Corruption(call.what + ": `items` is not a list"));
+    if (list.is_array())
+      for (const json& item : list) items.push_back(item);
+    cont = json_read::String(json_read::Object(page, "metadata"), "continue");
   } while (!cont.empty());
   return items;
 }

@@ -6,6 +6,7 @@
 #include <map>
 #include <regex>
 
+#include "engine/base/json_read.h"
 #include "engine/base/yaml_syntax.h"
 
 namespace paiplan::kube {
@@ -79,7 +80,7 @@ Result<std::vector<json>> ParseManifests(std::string_view yaml_text, const std::
     json doc = ToJson(docs[i]);
     if (doc.is_null()) continue;
     std::string where = file + ": document " + std::to_string(i + 1);
-    bool list = doc.is_object() && doc.value("kind", "") == "List";
+    bool list = json_read::String(doc, "kind") == "List";
     std::vector<json> items = list && doc.contains("items") && doc["items"].is_array()
                                   ? doc["items"].get<std::vector<json>>()
                                   : std::vector<json>{doc};
