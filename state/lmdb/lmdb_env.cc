@@ -2,6 +2,7 @@
 
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -64,10 +65,38 @@ Status Corrupted(const std::string& file, const std::string& dir, const std::str
   return Status::Corruption("state " + file + " is corrupted: " + what + "; " + RecoveryAdvice(dir));
 }
 
+namespace {
+
+// Bytes free for paiplan on the file system holding `dir`; -1 when unknown.
+long long FreeBytes(const std::string& dir) {
+  struct statvfs st {};
+  if (::statvfs(dir.c_str(), &st) != 0) return -1;
+  return static_cast<long long>(st.f_bavail) * static_cast<long long>(st.f_frsize);
+}
+
+std::string DiskFullAdvice(const std::string& dir, long long free_bytes) {
+  std::string free = free_bytes < 0 ? "no" : std::to_string(free_bytes / 1024) + " KiB";
+  return "; the file system holding the state (" + dir + ") is full (" + free +
+         " free): make room there, or move the state (`state.path` in paiplan.yaml), then run the "
+         "command again; every action recorded before is kept, and the next apply goes on from there";
+}
+
+}  // namespace
+
 Status LmdbStatus(int rc, const std::string& what, const std::string& file,
                   const std::string& dir) {
   std::string head = what + " " + file + ": ";
   switch (rc) {
+    case ENOSPC:
+    case EDQUOT:
+      return Status::IOError(head + mdb_strerror(rc) + DiskFullAdvice(dir, FreeBytes(dir)));
+    case EIO: {
+      // LMDB reports a short write as EIO: on a full disk, say so.
+      long long free_bytes = FreeBytes(dir);
+      if (free_bytes >= 0 && free_bytes < 1024 * 1024)
+        return Status::IOError(head + mdb_strerror(rc) + " (a short write)" + DiskFullAdvice(dir, free_bytes));
+      return Status::IOError(head + mdb_strerror(rc));
+    }
     case MDB_INVALID:
       return Status::Corruption(head + "the state file is corrupted or not an LMDB file (damaged "
                                 "header or truncated file); " + RecoveryAdvice(dir));

@@ -49,6 +49,17 @@ sha256sum package.bin > /var/lib/paiplan/etc/package.sha256
 """
 
 
+def _stop(proc):
+    """Ends a helper this suite started: SIGTERM, SIGKILL after 30 s."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 class SshdNodes:
     """tests/ssh/sshd_nodes: K real sshd nodes, each stoppable and restartable."""
 
@@ -87,13 +98,7 @@ class SshdNodes:
                 shutil.rmtree(p) if os.path.isdir(p) and not os.path.islink(p) else os.remove(p)
 
     def close(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        _stop(self.proc)
 
 
 def _ssh_workspace(path, nodes, package):
@@ -270,13 +275,7 @@ class KubeServer:
         return subprocess.run(["kubectl", "--kubeconfig", self.kubeconfig, *args], capture_output=True, text=True)
 
     def close(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        _stop(self.proc)
         self.log.close()
 
 

@@ -41,12 +41,12 @@ def main():
         if "kill9" in only:
             table.add("kill -9 during apply", *scenarios.kill9(work, rng, a.trials, a.machines, a.services))
         if "enospc" in only:
-            table.add("state disk full mid-apply", *scenarios.enospc(work, rng, 400, 5))
+            table.add("state disk full mid-apply", *scenarios.enospc(work, rng, max(3, a.trials // 10), 400, 5))
         if "concurrent" in only:
             table.add("two applies at once", *scenarios.concurrent(work, rng, max(5, a.trials // 5)))
         if "etcd" in only:
             table.add("etcd killed and restarted mid-apply",
-                      *scenarios.etcd_restart(work, rng, max(3, a.trials // 20), 300, 5))
+                      *scenarios.etcd_restart(work, rng, max(3, a.trials // 10), 300, 5))
         if "sshd" in only:
             table.add("sshd killed mid-upload or mid-command during an apply",
                       *remote.sshd_kill(work, rng, max(4, a.trials // 5)))

@@ -129,48 +129,65 @@ def kill9(work, rng, trials, machines, services):
     return trials, failures, notes
 
 
-def enospc(work, rng, machines, services):
-    """The state directory (a small tmpfs) runs out of space mid-apply."""
+def enospc(work, rng, trials, machines, services):
+    """The state directory (a small tmpfs of a random size) runs out of space mid-apply."""
     if os.geteuid() != 0:
         return 0, 1, "needs root to mount a tmpfs (CI runs as root)"
     mnt = os.path.join(work, "small-tmpfs")
     os.makedirs(mnt, exist_ok=True)
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=160k,mode=0700", "tmpfs", mnt], check=True)
-    try:
-        ws = make_workspace(os.path.join(work, "enospc"), machines, services,
-                            f"state: {{path: {mnt}/state}}\n")
-        r = run(ws, "apply", "--auto-approve")
-        problems = []
-        if r.returncode == 0:
-            problems.append("apply succeeded although the state could not have fit: make the tmpfs smaller")
-        elif "space" not in (r.stderr + r.stdout).lower():
-            problems.append(f"error does not say the disk is full: {r.stderr[-300:]}")
-        done, err = state_done(ws)
-        if done is None:
-            problems.append(f"state unreadable after ENOSPC: {err[-300:]}")
-            done = set()
-        runs_before = bootstrap_runs(ws)
-        subprocess.run(["mount", "-o", "remount,size=64m", mnt], check=True)
-        ok, _, res = _converge(ws)
-        if not ok:
-            problems.append(f"apply with space again failed: {res.stderr[-300:]}")
-        else:
-            more, _ = _check_converged(ws, machines, done, runs_before)
-            problems += more
-        for p in problems:
-            print("  enospc: " + p)
-        return 1, 1 if problems else 0, (f"state on a 160 KiB tmpfs: apply stopped with "
-                                         f"`{_first_error_line(r.stderr)}`; {len(done)} actions recorded "
-                                         f"before; state readable; after remount the next apply finished")
-    finally:
-        subprocess.run(["umount", mnt], check=False)
+    failures, recorded, kinds = 0, [], {}
+    for i in range(trials):
+        # Between 96 and 256 KiB: LMDB fits, 400 machines' records do not, so
+        # the disk fills at a different action each time.
+        size = rng.choice([96, 128, 160, 192, 224, 256])
+        subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}k,mode=0700", "tmpfs", mnt], check=True)
+        try:
+            ws = make_workspace(os.path.join(work, f"enospc-{i}"), machines, services,
+                                f"state: {{path: {mnt}/state}}\n")
+            r = run(ws, "apply", "--auto-approve")
+            problems = []
+            if r.returncode == 0:
+                problems.append(f"apply succeeded although the state could not have fit in {size} KiB")
+            elif "is full" not in r.stderr or "state.path" not in r.stderr:
+                problems.append(f"error does not say the disk is full and what to do: {r.stderr[-300:]}")
+            else:
+                line = _first_error_line(r.stderr, 400)
+                kind = line[line.index("data.mdb: ") + 10:line.index(";")] if "data.mdb: " in line and ";" in line else line
+                kinds[kind] = kinds.get(kind, 0) + 1
+            done, err = state_done(ws)
+            if done is None:
+                problems.append(f"state unreadable after ENOSPC: {err[-300:]}")
+                done = set()
+            recorded.append(len(done))
+            runs_before = bootstrap_runs(ws)
+            subprocess.run(["mount", "-o", "remount,size=64m", mnt], check=True)
+            ok, _, res = _converge(ws)
+            if not ok:
+                problems.append(f"apply with space again failed: {res.stderr[-300:]}")
+            else:
+                more, _ = _check_converged(ws, machines, done, runs_before)
+                problems += more
+            if problems:
+                failures += 1
+                print(f"  enospc trial {i} ({size} KiB): " + "; ".join(problems))
+        finally:
+            subprocess.run(["umount", mnt], check=False)
+            shutil.rmtree(os.path.join(work, f"enospc-{i}"), ignore_errors=True)
+    seen = ", ".join(f"`{k}` ({n})" for k, n in sorted(kinds.items()))
+    notes = (f"state on a tmpfs of 96 to 256 KiB, {machines} machines: every apply stopped with `could not "
+             f"record to the state: cannot commit to …/data.mdb: ERROR; the file system holding the state "
+             f"(…) is full (… free): make room there, or move the state …`, ERROR being {seen}; "
+             f"{min(recorded, default=0)} to "
+             f"{max(recorded, default=0)} actions recorded before, all kept; state readable; after a "
+             f"remount with space the next apply finished the job")
+    return trials, failures, notes
 
 
-def _first_error_line(text):
+def _first_error_line(text, limit=120):
     for line in text.splitlines():
         if "rror" in line:
-            return line.strip()[:120].replace("|", "/")
-    return text.strip().splitlines()[0][:120] if text.strip() else "(no message)"
+            return line.strip()[:limit].replace("|", "/")
+    return text.strip().splitlines()[0][:limit] if text.strip() else "(no message)"
 
 
 def concurrent(work, rng, trials):

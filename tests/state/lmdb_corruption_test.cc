@@ -6,12 +6,14 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <random>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "state/lmdb/lmdb_env.h"
 #include "state/lmdb/lmdb_store.h"
 #include "state/state_json.h"
 #include "tests/state/raw_lmdb.h"
@@ -173,6 +175,20 @@ TEST(LmdbCorruptionTest, AnAddressThatIsNotUtf8IsRefusedOnWrite) {
   auto r = (*store)->Commit(testing::PutBatch("node.\xff\xfe", {{"kind", "node"}}));
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code(), Code::kInvalidArgument);
+}
+
+// A full disk is named as such, with what to do; LMDB's short write (EIO) on
+// a file system with space left stays a plain I/O error.
+TEST(LmdbErrorTextTest, NoSpaceSaysTheDiskIsFullAndWhatToDo) {
+  TempDir dir;
+  Status s = lmdb::LmdbStatus(ENOSPC, "cannot commit to", dir.path() + "/data.mdb", dir.path());
+  EXPECT_THAT(s.message(), ::testing::HasSubstr("No space left on device"));
+  EXPECT_THAT(s.message(), ::testing::HasSubstr("the file system holding the state (" + dir.path() + ") is full"));
+  EXPECT_THAT(s.message(), ::testing::HasSubstr("`state.path` in paiplan.yaml"));
+  EXPECT_THAT(s.message(), ::testing::HasSubstr("every action recorded before is kept"));
+  Status io = lmdb::LmdbStatus(EIO, "cannot commit to", dir.path() + "/data.mdb", dir.path());
+  EXPECT_THAT(io.message(), ::testing::HasSubstr("Input/output error"));
+  EXPECT_THAT(io.message(), ::testing::Not(::testing::HasSubstr("is full")));  // a test machine has space
 }
 
 }  // namespace
