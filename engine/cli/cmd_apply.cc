@@ -51,6 +51,13 @@ bool Confirm(const std::string& question, const std::string& expected) {
   return answer == expected;
 }
 
+// What a failed state write means for the apply (the executor starts nothing
+// after it; what was committed before stays).
+std::string StateErrorConsequence() {
+  return " — the apply stopped there: the actions recorded before it are kept, and the next apply runs the "
+         "rest (the actions whose results were not recorded run again)";
+}
+
 std::string ApplyId() {
   std::random_device rd;
   char buf[16];
@@ -164,7 +171,8 @@ void EmitSummary(const std::string& operation, const std::string& id, const appl
                               {"not_started", sum.not_started}, {"logs", logs},
                               {"warnings", nlohmann::json::array()}, {"actions", nlohmann::json::array()}};
   if (!history.ok()) j["warnings"].push_back("history not recorded: " + history.message());
-  if (!sum.state_error.ok()) j["warnings"].push_back("could not record to the state: " + sum.state_error.message());
+  if (!sum.state_error.ok())
+    j["warnings"].push_back("could not record to the state: " + sum.state_error.message() + StateErrorConsequence());
   for (const auto& x : sum.outcomes) {
     if (x.outcome != "no-op") j["actions"].push_back({{"address", x.address}, {"action", x.action}, {"outcome", x.outcome}, {"error", x.error}});
   }
@@ -210,7 +218,8 @@ int Execute(const GlobalOptions& g, const ApplyArgs& a, Session& s, const plan::
   Status history = s.store->AppendHistory(hist);
   std::ostream& out = g.json ? std::cerr : std::cout;
   out << "\n";
-  if (!sum.state_error.ok()) PrintError(g, "could not record to the state: " + sum.state_error.message());
+  if (!sum.state_error.ok())
+    PrintError(g, "could not record to the state: " + sum.state_error.message() + StateErrorConsequence());
   if (!history.ok()) PrintWarning(g, "could not record apply " + id + " in the state's history: " + history.message());
   for (const auto& x : sum.outcomes) {
     if (x.outcome == "failed") PrintError(g, x.address + ": " + x.error);

@@ -41,7 +41,10 @@ Result<nlohmann::json> EtcdHttp::Post(std::string_view path, const nlohmann::jso
     return Err(Status::Timeout("etcd " + url + ": no answer within " + std::to_string(timeout_ms_) + " ms"));
   }
   if (rc != CURLE_OK) {
-    return Err(Status::Unavailable("etcd " + url + ": " + curl_easy_strerror(rc)));
+    return Err(Status::Unavailable("etcd " + url + ": " + curl_easy_strerror(rc) +
+                                   (rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST
+                                        ? " (is etcd running and reachable there? state.endpoints in paiplan.yaml)"
+                                        : "")));
   }
   long http = 0;
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &http);

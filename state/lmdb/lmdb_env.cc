@@ -78,7 +78,7 @@ std::string DiskFullAdvice(const std::string& dir, long long free_bytes) {
   std::string free = free_bytes < 0 ? "no" : std::to_string(free_bytes / 1024) + " KiB";
   return "; the file system holding the state (" + dir + ") is full (" + free +
          " free): make room there, or move the state (`state.path` in paiplan.yaml), then run the "
-         "command again; every action recorded before is kept, and the next apply goes on from there";
+         "command again";
 }
 
 }  // namespace

@@ -6,6 +6,7 @@ generator; the seed is printed by run.py).
 """
 import os
 import random
+import re
 import shutil
 import signal
 import socket
@@ -278,7 +279,14 @@ def etcd_restart(work, rng, trials, machines, services):
             if p.returncode == 0:
                 errors.add("(apply finished before etcd died)")
             else:
-                errors.add(_first_error_line(err))
+                errors.add(re.sub(r"127\.0\.0\.1:\d+", "127.0.0.1:PORT", _first_error_line(err, 400)))
+                # A clear error: what failed, and what it means for the apply.
+                if "could not record to the state" in err and "the apply stopped there" not in err:
+                    failures += 1
+                    print(f"  etcd trial {i}: the state error does not say what it means: {err[-300:]}")
+                if "Couldn't connect" in err and "state.endpoints" not in err:
+                    failures += 1
+                    print(f"  etcd trial {i}: a refused connection does not say where to look: {err[-300:]}")
             etcd.start()
             done, perr = state_done(ws)
             if done is None:
@@ -300,6 +308,6 @@ def etcd_restart(work, rng, trials, machines, services):
                 print(f"  etcd trial {i}: " + "; ".join(problems))
         finally:
             etcd.kill()
-    notes = (f"errors seen: {'; '.join(sorted(errors))[:300]}; the next apply converged after "
+    notes = (f"errors seen: {'; '.join(sorted(errors))[:600]}; the next apply converged after "
              f"{min(waited or [0]):.0f}-{max(waited or [0]):.0f} s (lock lease expiry)")
     return trials, failures, notes
