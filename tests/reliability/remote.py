@@ -213,7 +213,8 @@ def sshd_kill(work, rng, trials, k=4, package_mib=24):
                 if not line:
                     problems.append(f"no error names node.node{victim}: {err[-300:]}")
                 else:
-                    errors.add(line.split(f"node.node{victim}:", 1)[1].strip()[:90].replace(nodes.dir, "DIR"))
+                    errors.add(re.sub(r"127\.0\.0\.\d+", "127.0.0.N",
+                                      line.split(f"node.node{victim}:", 1)[1].strip().replace(nodes.dir, "DIR"))[:220])
                 if os.path.exists(os.path.join(nodes.varlib(victim), "node.json")):
                     problems.append(f"node{victim} has a marker although its bootstrap was cut")
                 for i in range(k):
@@ -240,7 +241,7 @@ def sshd_kill(work, rng, trials, k=4, package_mib=24):
     finally:
         nodes.close()
     notes = (f"{k} sshd nodes, {package_mib} MiB package; killed mid-upload {seen['upload']} times, mid-command "
-             f"{seen['command']} times; errors seen: {'; '.join(sorted(errors))[:400]}; temporary upload files "
+             f"{seen['command']} times; errors seen: {'; '.join(sorted(errors))[:900]}; temporary upload files "
              f"left on the nodes after the next apply: {leftovers}")
     return trials, failures, notes.replace("|", "/")
 
