@@ -32,20 +32,18 @@ Result<json> ParseObject(const std::string& body, const std::string& what) {
 using json_read::Field;
 using json_read::StringMap;
 
-std::string StringAt(const json& j, const char* key) { return json_read::String(j, key); }
-
 // A Node item of a LIST or GET: name, labels, and its Ready condition.
 NodeInfo ToNodeInfo(const json& item) {
   const json& meta = Field(item, "metadata");
   NodeInfo n;
-  n.name = StringAt(meta, "name");
+  n.name = json_read::String(meta, "name");
   n.labels = StringMap(Field(meta, "labels"));
-  n.resource_version = StringAt(meta, "resourceVersion");
+  n.resource_version = json_read::String(meta, "resourceVersion");
   const json& conditions = Field(Field(item, "status"), "conditions");
   for (const json& c : conditions.is_array() ? conditions : json::array()) {
-    if (!c.is_object() || StringAt(c, "type") != "Ready") continue;
-    n.ready = StringAt(c, "status") == "True";
-    n.ready_transition = StringAt(c, "lastTransitionTime");
+    if (!c.is_object() || json_read::String(c, "type") != "Ready") continue;
+    n.ready = json_read::String(c, "status") == "True";
+    n.ready_transition = json_read::String(c, "lastTransitionTime");
   }
   return n;
 }
@@ -53,9 +51,9 @@ NodeInfo ToNodeInfo(const json& item) {
 ConfigMap ToConfigMap(const json& j) {
   ConfigMap cm;
   const json& meta = Field(j, "metadata");
-  cm.namespace_name = StringAt(meta, "namespace");
-  cm.name = StringAt(meta, "name");
-  cm.resource_version = StringAt(meta, "resourceVersion");
+  cm.namespace_name = json_read::String(meta, "namespace");
+  cm.name = json_read::String(meta, "name");
+  cm.resource_version = json_read::String(meta, "resourceVersion");
   cm.labels = StringMap(Field(meta, "labels"));
   cm.data = StringMap(Field(j, "data"));
   return cm;
@@ -76,7 +74,7 @@ bool NamespaceMissing(const HttpResponse& r) {
   json j = json::parse(r.body, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return false;
   const json& details = Field(j, "details");
-  return details.is_object() && StringAt(details, "kind") == "namespaces";
+  return details.is_object() && json_read::String(details, "kind") == "namespaces";
 }
 
 }  // namespace
@@ -125,7 +123,7 @@ Result<std::vector<NodeInfo>> KubeClient::ListNodesOnce(bool* expired) {
       return Err(Status::Corruption("listing nodes: `items` is not a list"));
     }
     for (const json& item : items.is_array() ? items : json::array()) nodes.push_back(ToNodeInfo(item));
-    cont = StringAt(Field(page, "metadata"), "continue");
+    cont = json_read::String(Field(page, "metadata"), "continue");
   } while (!cont.empty());
   std::sort(nodes.begin(), nodes.end(),
             [](const NodeInfo& a, const NodeInfo& b) { return a.name < b.name; });

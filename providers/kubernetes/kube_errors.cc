@@ -9,14 +9,13 @@ namespace {
 
 using nlohmann::json;
 
-std::string StringAt(const json& j, const char* key) { return json_read::String(j, key); }
 
 // "field: message; field: message" from a Status object's details.causes.
 std::string Causes(const json& status) {
   std::string out;
   for (const json& c : json_read::Array(json_read::Object(status, "details"), "causes")) {
     if (!c.is_object()) continue;
-    std::string field = StringAt(c, "field"), message = StringAt(c, "message");
+    std::string field = json_read::String(c, "field"), message = json_read::String(c, "message");
     out += (out.empty() ? "" : "; ") + (field.empty() ? message : field + ": " + message);
   }
   return out;
@@ -70,7 +69,7 @@ Status HttpErrorStatus(const KubeConfig& c, const HttpRequest& request, const Ht
   // Kubernetes answers errors with a Status object; use its message if present.
   json status = json::parse(r.body, nullptr, false);
   if (status.is_discarded() || !status.is_object()) status = json::object();
-  std::string message = StringAt(status, "message");
+  std::string message = json_read::String(status, "message");
   if (message.empty()) message = r.body.substr(0, 200);
   const std::string prefix = call.what + " at " + c.server + ": HTTP " + std::to_string(r.status);
   switch (r.status) {

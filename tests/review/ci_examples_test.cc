@@ -5,6 +5,7 @@
 // and its page, apply of exactly that file on merge), and every shell script
 // in them is linted with shellcheck.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 #include <valijson/adapters/nlohmann_json_adapter.hpp>
@@ -62,11 +63,16 @@ std::string SchemaErrors(const nlohmann::json& doc, const std::string& schema_fi
 
 // Runs shellcheck on `script` (as `shell`); returns its complaints, "" when clean.
 std::string ShellCheck(const std::string& script, const std::string& shell) {
-  std::string dir = ::testing::TempDir();
-  std::string file = dir + "/ci_script.sh", out = dir + "/ci_shellcheck.txt";
+  // A name of this process's own: ctest -j runs the tests of this binary in
+  // parallel processes, which shared one file before (a flaky failure).
+  std::string dir = ::testing::TempDir(), tag = std::to_string(::getpid());
+  std::string file = dir + "/ci_script-" + tag + ".sh", out = dir + "/ci_shellcheck-" + tag + ".txt";
   std::ofstream(file) << script;
   int rc = std::system(("shellcheck -s " + shell + " '" + file + "' > '" + out + "' 2>&1").c_str());
-  return rc == 0 ? "" : Slurp(out) + "\n--- script ---\n" + script;
+  std::string complaints = rc == 0 ? "" : Slurp(out) + "\n--- script ---\n" + script;
+  std::filesystem::remove(file);
+  std::filesystem::remove(out);
+  return complaints;
 }
 
 const nlohmann::json& Step(const nlohmann::json& job, const std::string& uses_prefix) {
